@@ -1,0 +1,30 @@
+import Foundation
+
+/// A person with an account.
+public struct User: Sendable, Equatable {
+    public var id: UUID
+    /// Trimmed and lower-cased, so comparisons are case-insensitive.
+    public var email: String
+    public var name: String
+    /// The bcrypt hash; nil for accounts provisioned from an external issuer.
+    public var passwordHash: String?
+    /// The external issuer and subject this account was provisioned for, if any.
+    public var externalIdentity: ExternalIdentity?
+    public var createdAt: Date
+    public var updatedAt: Date
+
+    /// Who vouches for an account that Punchlist did not create itself.
+    public struct ExternalIdentity: Sendable, Equatable {
+        public var issuer: String
+        public var subject: String
+    }
+}
+
+/// A signed-in device or tab: the handle a token's `sid` claim names, so it can be revoked.
+public struct Session: Sendable, Equatable {
+    public var id: UUID
+    public var userID: UUID
+    public var createdAt: Date
+    public var expiresAt: Date
+    public var revokedAt: Date?
+}

@@ -1,0 +1,36 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import Logging
+import NIOCore
+
+/// The per-request context: Hummingbird's core storage, plus who is calling and the request id.
+public struct AppRequestContext: RequestContext {
+    public var coreContext: CoreRequestContextStorage
+    /// The authenticated caller, set by the auth middleware on `/api` routes.
+    public var identity: Identity?
+    /// The request id echoed in `X-Request-ID` and logged on every line.
+    public var requestID: String = ""
+    /// The peer's address, before any forwarding header is considered.
+    public let remoteAddress: SocketAddress?
+
+    public init(source: ApplicationRequestContextSource) {
+        self.coreContext = .init(source: source)
+        self.remoteAddress = source.channel.remoteAddress
+    }
+
+    /// JSON bodies are read by ``JSONBody`` with the route's own limit.
+    public var maxUploadSize: Int { 1 << 20 }
+
+    /// The caller, or a 401 when the route was reached without one.
+    func requireIdentity() throws -> Identity {
+        guard let identity else { throw Problem.unauthorized() }
+        return identity
+    }
+}
+
+/// Who a request acts for: the user, and the session their token belongs to (nil for external tokens).
+public struct Identity: Sendable, Equatable {
+    public var userID: UUID
+    public var sessionID: UUID?
+}

@@ -1,0 +1,97 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+
+/// An RFC 9457 problem document: every error Punchlist answers with.
+public struct Problem: Error, HTTPResponseError, Sendable {
+    public var status: HTTPResponse.Status
+    /// A stable, machine-readable slug, such as `validation_failed`.
+    public var code: String
+    public var detail: String
+    /// The offending fields, for validation failures.
+    public var fieldErrors: [FieldError]
+    public var headers: HTTPFields
+    /// Extra members written into the document beside the standard ones.
+    public var extraMembers: [(key: StaticString, value: [UInt8])]
+
+    /// One invalid field: its JSON path and what is wrong with it.
+    public struct FieldError: Sendable, Equatable {
+        public var field: String
+        public var message: String
+
+        public init(field: String, message: String) {
+            self.field = field
+            self.message = message
+        }
+    }
+
+    public init(
+        _ status: HTTPResponse.Status, code: String, detail: String, fieldErrors: [FieldError] = [], headers: HTTPFields = [:]
+    ) {
+        self.status = status
+        self.code = code
+        self.detail = detail
+        self.fieldErrors = fieldErrors
+        self.headers = headers
+        self.extraMembers = []
+    }
+
+    public func response(from request: Request, context: some RequestContext) throws -> Response {
+        var json = JSONWriter()
+        json.beginObject()
+        json.key("type"); json.string("about:blank")
+        json.key("title"); json.string(status.reasonPhrase)
+        json.key("status"); json.integer(status.code)
+        json.key("code"); json.string(code)
+        json.key("detail"); json.string(detail)
+        if !fieldErrors.isEmpty {
+            json.key("errors")
+            json.beginArray()
+            for error in fieldErrors {
+                json.beginObject()
+                json.key("field"); json.string(error.field)
+                json.key("message"); json.string(error.message)
+                json.endObject()
+            }
+            json.endArray()
+        }
+        for member in extraMembers {
+            json.key(member.key)
+            json.json(member.value)
+        }
+        json.endObject()
+        var headers = self.headers
+        headers[.contentType] = "application/problem+json"
+        if status == .unauthorized, headers[.wwwAuthenticate] == nil {
+            headers[.wwwAuthenticate] = "Bearer"
+        }
+        return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: json.bytes)))
+    }
+}
+
+extension Problem {
+    static func notFound(_ detail: String = "No such resource.") -> Problem {
+        Problem(.notFound, code: "not_found", detail: detail)
+    }
+
+    static func validation(_ errors: [FieldError]) -> Problem {
+        let detail = errors.map { "\($0.field) \($0.message)" }.joined(separator: "; ")
+        return Problem(.unprocessableContent, code: "validation_failed", detail: detail, fieldErrors: errors)
+    }
+
+    static func validation(field: String, _ message: String) -> Problem {
+        validation([FieldError(field: field, message: message)])
+    }
+
+    static func badRequest(code: String = "invalid_parameter", _ detail: String) -> Problem {
+        Problem(.badRequest, code: code, detail: detail)
+    }
+
+    static func unauthorized(_ detail: String = "A valid bearer token is required.") -> Problem {
+        Problem(.unauthorized, code: "unauthorized", detail: detail)
+    }
+
+    static func unavailable(_ detail: String = "The database is not answering; try again shortly.") -> Problem {
+        Problem(.serviceUnavailable, code: "database_unavailable", detail: detail, headers: [.retryAfter: "5"])
+    }
+}

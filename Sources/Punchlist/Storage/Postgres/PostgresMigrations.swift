@@ -1,0 +1,71 @@
+/// The PostgreSQL schema, one entry per version; later issues append, never edit.
+enum PostgresMigrations {
+    static let all: [(version: String, sql: String)] = [
+        (
+            "1-accounts-tasks-events",
+            """
+            CREATE TABLE meta (key text PRIMARY KEY, value text NOT NULL);
+
+            CREATE TABLE users (
+                id uuid PRIMARY KEY,
+                email text NOT NULL UNIQUE,
+                name text NOT NULL DEFAULT '',
+                password_hash text,
+                external_issuer text,
+                external_subject text,
+                last_event_id bigint NOT NULL DEFAULT 0,
+                created_at timestamptz NOT NULL,
+                updated_at timestamptz NOT NULL,
+                UNIQUE (external_issuer, external_subject)
+            );
+
+            CREATE TABLE sessions (
+                id uuid PRIMARY KEY,
+                user_id uuid NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+                created_at timestamptz NOT NULL,
+                expires_at timestamptz NOT NULL,
+                revoked_at timestamptz
+            );
+            CREATE INDEX sessions_by_user ON sessions(user_id);
+
+            CREATE TABLE tasks (
+                id uuid PRIMARY KEY,
+                user_id uuid NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+                title text NOT NULL,
+                title_key text COLLATE "C" NOT NULL,
+                description text NOT NULL DEFAULT '',
+                completed boolean NOT NULL DEFAULT false,
+                priority smallint NOT NULL DEFAULT 0,
+                tags text[] NOT NULL DEFAULT '{}',
+                due_at timestamptz,
+                recurrence text,
+                created_at timestamptz NOT NULL,
+                updated_at timestamptz NOT NULL,
+                completed_at timestamptz,
+                version integer NOT NULL DEFAULT 1,
+                search tsvector NOT NULL
+            );
+            CREATE INDEX tasks_by_created ON tasks(user_id, created_at, id);
+            CREATE INDEX tasks_by_updated ON tasks(user_id, updated_at, id);
+            CREATE INDEX tasks_by_due ON tasks(user_id, due_at, id);
+            CREATE INDEX tasks_by_priority ON tasks(user_id, priority, id);
+            CREATE INDEX tasks_by_title ON tasks(user_id, title_key, id);
+            CREATE INDEX tasks_open_by_due ON tasks(user_id, completed, due_at);
+            CREATE INDEX tasks_by_tags ON tasks USING gin (tags);
+            CREATE INDEX tasks_by_words ON tasks USING gin (search);
+
+            -- The outbox: every change's event, written in the change's transaction.
+            CREATE TABLE events (
+                user_id uuid NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+                id bigint NOT NULL,
+                type text NOT NULL,
+                task_id uuid NOT NULL,
+                task text,
+                at timestamptz NOT NULL,
+                PRIMARY KEY (user_id, id)
+            );
+            CREATE INDEX events_by_time ON events(at);
+            """
+        )
+    ]
+}

@@ -1,0 +1,93 @@
+import Foundation
+import PostgresNIO
+
+extension PostgresStore {
+    public func insert(user: User) async throws {
+        do {
+            try await client.query(
+                """
+                INSERT INTO users (id, email, name, password_hash, external_issuer, external_subject, created_at, updated_at)
+                VALUES (\(user.id), \(user.email), \(user.name), \(user.passwordHash), \(user.externalIdentity?.issuer),
+                \(user.externalIdentity?.subject), \(user.createdAt), \(user.updatedAt))
+                """, logger: logger)
+        } catch let error as PSQLError where error.serverInfo?[.sqlState] == "23505" {
+            throw StoreError.emailTaken
+        }
+    }
+
+    public func user(id: UUID) async throws -> User? {
+        try await firstUser(try await client.query("SELECT * FROM users WHERE id = \(id)", logger: logger))
+    }
+
+    public func user(email: String) async throws -> User? {
+        try await firstUser(try await client.query("SELECT * FROM users WHERE email = \(email)", logger: logger))
+    }
+
+    public func user(external: User.ExternalIdentity) async throws -> User? {
+        try await firstUser(
+            try await client.query(
+                "SELECT * FROM users WHERE external_issuer = \(external.issuer) AND external_subject = \(external.subject)", logger: logger))
+    }
+
+    private func firstUser(_ rows: PostgresRowSequence) async throws -> User? {
+        for try await row in rows {
+            let columns = row.makeRandomAccess()
+            let issuer = try columns["external_issuer"].decode(String?.self)
+            let subject = try columns["external_subject"].decode(String?.self)
+            return User(
+                id: try columns["id"].decode(UUID.self), email: try columns["email"].decode(String.self),
+                name: try columns["name"].decode(String.self), passwordHash: try columns["password_hash"].decode(String?.self),
+                externalIdentity: issuer.flatMap { issuer in subject.map { User.ExternalIdentity(issuer: issuer, subject: $0) } },
+                createdAt: try columns["created_at"].decode(Date.self), updatedAt: try columns["updated_at"].decode(Date.self))
+        }
+        return nil
+    }
+
+    public func update(user: User, revokingSessionsExcept keep: UUID?) async throws {
+        do {
+            try await client.withTransaction(logger: logger) { connection in
+                try await connection.query(
+                    """
+                    UPDATE users SET email = \(user.email), name = \(user.name), password_hash = \(user.passwordHash),
+                    updated_at = \(user.updatedAt) WHERE id = \(user.id)
+                    """, logger: logger)
+                if let keep {
+                    try await connection.query(
+                        """
+                        UPDATE sessions SET revoked_at = \(user.updatedAt)
+                        WHERE user_id = \(user.id) AND id <> \(keep) AND revoked_at IS NULL
+                        """, logger: logger)
+                }
+            }
+        } catch let error as PSQLError where error.serverInfo?[.sqlState] == "23505" {
+            throw StoreError.emailTaken
+        }
+    }
+
+    public func deleteUser(id: UUID) async throws -> Bool {
+        let rows = try await client.query("DELETE FROM users WHERE id = \(id) RETURNING id", logger: logger)
+        for try await _ in rows { return true }
+        return false
+    }
+
+    public func insert(session: Session) async throws {
+        try await client.query(
+            """
+            INSERT INTO sessions (id, user_id, created_at, expires_at)
+            VALUES (\(session.id), \(session.userID), \(session.createdAt), \(session.expiresAt))
+            """, logger: logger)
+    }
+
+    public func session(id: UUID) async throws -> Session? {
+        let rows = try await client.query(
+            "SELECT id, user_id, created_at, expires_at, revoked_at FROM sessions WHERE id = \(id)", logger: logger)
+        for try await (id, userID, createdAt, expiresAt, revokedAt) in rows.decode((UUID, UUID, Date, Date, Date?).self) {
+            return Session(id: id, userID: userID, createdAt: createdAt, expiresAt: expiresAt, revokedAt: revokedAt)
+        }
+        return nil
+    }
+
+    public func revokeSession(id: UUID, at: Date) async throws {
+        try await client.query("UPDATE sessions SET revoked_at = \(at) WHERE id = \(id) AND revoked_at IS NULL", logger: logger)
+    }
+}

@@ -1,0 +1,115 @@
+import Foundation
+import PostgresNIO
+
+extension PostgresStore {
+    public func insert(tasks: [TaskItem], userID: UUID) async throws -> [TaskEvent] {
+        try await client.withTransaction(logger: logger) { connection in
+            var events: [TaskEvent] = []
+            for task in tasks {
+                try await insert(task, on: connection)
+                events.append(try await appendEvent(.created, task: task, on: connection))
+            }
+            return events
+        }
+    }
+
+    public func task(id: UUID, userID: UUID) async throws -> TaskItem? {
+        let rows = try await client.query("SELECT * FROM tasks WHERE id = \(id) AND user_id = \(userID)", logger: logger)
+        for try await row in rows { return try Self.task(from: row) }
+        return nil
+    }
+
+    public func modifyTask(id: UUID, userID: UUID, _ change: @Sendable (TaskItem) throws -> TaskChange) async throws -> [TaskEvent]? {
+        try await client.withTransaction(logger: logger) { connection in
+            var current: TaskItem?
+            let rows = try await connection.query(
+                "SELECT * FROM tasks WHERE id = \(id) AND user_id = \(userID) FOR UPDATE", logger: logger)
+            for try await row in rows { current = try Self.task(from: row) }
+            guard let current else { return nil }
+            switch try change(current) {
+            case .delete:
+                try await connection.query("DELETE FROM tasks WHERE id = \(id)", logger: logger)
+                return [try await appendEvent(.deleted, task: current, on: connection)]
+            case .update(let task, let follower):
+                try await connection.query(
+                    """
+                    UPDATE tasks SET title = \(task.title), title_key = \(task.title.lowercased()), description = \(task.description),
+                    completed = \(task.completed), priority = \(task.priority.rank), tags = \(task.tags), due_at = \(task.dueAt),
+                    recurrence = \(task.recurrence?.rawValue), updated_at = \(task.updatedAt), completed_at = \(task.completedAt),
+                    version = \(task.version), search = \(unescaped: Self.searchVector(for: task, firstBind: 1))
+                    WHERE id = \(id)
+                    """ as PostgresQuery, logger: logger)
+                var events = [try await appendEvent(.updated, task: task, on: connection)]
+                if let follower {
+                    try await insert(follower, on: connection)
+                    events.append(try await appendEvent(.created, task: follower, on: connection))
+                }
+                return events
+            }
+        }
+    }
+
+    public func tasks(userID: UUID, matching query: TaskQuery) async throws -> TaskPage {
+        try await TaskListSQL(query: query, userID: userID, dialect: .postgres).fetch(client, logger: logger)
+    }
+
+    public func events(userID: UUID, after id: Int64, limit: Int) async throws -> [TaskEvent] {
+        let rows = try await client.query(
+            "SELECT id, type, task_id, task, at FROM events WHERE user_id = \(userID) AND id > \(id) ORDER BY id LIMIT \(limit)",
+            logger: logger)
+        var events: [TaskEvent] = []
+        for try await (id, type, taskID, task, at) in rows.decode((Int64, String, UUID, String?, Date).self) {
+            events.append(TaskEvent(id: id, userID: userID, kind: TaskEvent.Kind(rawValue: type)!, taskID: taskID, taskJSON: task, at: at))
+        }
+        return events
+    }
+
+    // MARK: Rows
+
+    private func insert(_ task: TaskItem, on connection: PostgresConnection) async throws {
+        try await connection.query(
+            """
+            INSERT INTO tasks (id, user_id, title, title_key, description, completed, priority, tags, due_at, recurrence,
+            created_at, updated_at, completed_at, version, search)
+            VALUES (\(task.id), \(task.userID), \(task.title), \(task.title.lowercased()), \(task.description), \(task.completed),
+            \(task.priority.rank), \(task.tags), \(task.dueAt), \(task.recurrence?.rawValue), \(task.createdAt), \(task.updatedAt),
+            \(task.completedAt), \(task.version), \(unescaped: Self.searchVector(for: task, firstBind: 3)))
+            """ as PostgresQuery, logger: logger)
+    }
+
+    /// The weighted search document, built from the statement's own title, tags and description binds.
+    /// Title weighs most, then tags, then description. `firstBind` is the title's bind number.
+    private static func searchVector(for task: TaskItem, firstBind title: Int) -> String {
+        "setweight(to_tsvector('simple', $\(title)), 'A') || setweight(to_tsvector('simple', array_to_string($\(title + 5)::text[], ' ')), 'B')"
+            + " || setweight(to_tsvector('simple', $\(title + 2)), 'C')"
+    }
+
+    /// Numbers the event from the user's counter and writes it to the outbox.
+    private func appendEvent(_ kind: TaskEvent.Kind, task: TaskItem, on connection: PostgresConnection) async throws -> TaskEvent {
+        var id: Int64?
+        let rows = try await connection.query(
+            "UPDATE users SET last_event_id = last_event_id + 1 WHERE id = \(task.userID) RETURNING last_event_id", logger: logger)
+        for try await value in rows.decode(Int64.self) { id = value }
+        guard let id else { throw StoreError.unavailable }
+        let event = TaskEvent(id: id, kind: kind, task: task, at: Date().truncatedToMilliseconds)
+        try await connection.query(
+            """
+            INSERT INTO events (user_id, id, type, task_id, task, at)
+            VALUES (\(task.userID), \(id), \(kind.rawValue), \(task.id), \(event.taskJSON), \(event.at))
+            """, logger: logger)
+        return event
+    }
+
+    static func task(from row: PostgresRow) throws -> TaskItem {
+        let columns = row.makeRandomAccess()
+        return TaskItem(
+            id: try columns["id"].decode(UUID.self), userID: try columns["user_id"].decode(UUID.self),
+            title: try columns["title"].decode(String.self), description: try columns["description"].decode(String.self),
+            completed: try columns["completed"].decode(Bool.self),
+            priority: TaskItem.Priority(rank: Int(try columns["priority"].decode(Int16.self))) ?? .none,
+            tags: try columns["tags"].decode([String].self), dueAt: try columns["due_at"].decode(Date?.self),
+            recurrence: try columns["recurrence"].decode(String?.self).flatMap(TaskItem.Recurrence.init(rawValue:)),
+            createdAt: try columns["created_at"].decode(Date.self), updatedAt: try columns["updated_at"].decode(Date.self),
+            completedAt: try columns["completed_at"].decode(Date?.self), version: Int(try columns["version"].decode(Int32.self)))
+    }
+}

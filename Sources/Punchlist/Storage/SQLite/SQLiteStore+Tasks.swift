@@ -1,0 +1,161 @@
+import Foundation
+import GRDB
+
+extension SQLiteStore {
+    public func insert(tasks: [TaskItem], userID: UUID) async throws -> [TaskEvent] {
+        try await pool.write { db in
+            try tasks.map { task in
+                try Self.insert(task, db: db)
+                return try Self.appendEvent(.created, task: task, db: db)
+            }
+        }
+    }
+
+    public func task(id: UUID, userID: UUID) async throws -> TaskItem? {
+        try await pool.read { db in
+            try Row.fetchOne(db, sql: "SELECT * FROM tasks WHERE id = ? AND user_id = ?", arguments: [id.lowercased, userID.lowercased])
+                .map(Self.task(from:))
+        }
+    }
+
+    public func modifyTask(id: UUID, userID: UUID, _ change: @Sendable (TaskItem) throws -> TaskChange) async throws -> [TaskEvent]? {
+        try await pool.write { db in
+            guard
+                let current = try Row.fetchOne(
+                    db, sql: "SELECT * FROM tasks WHERE id = ? AND user_id = ?", arguments: [id.lowercased, userID.lowercased]
+                ).map(Self.task(from:))
+            else { return nil }
+            switch try change(current) {
+            case .delete:
+                try db.execute(sql: "DELETE FROM tasks WHERE id = ?", arguments: [id.lowercased])
+                return [try Self.appendEvent(.deleted, task: current, db: db)]
+            case .update(let task, let follower):
+                try db.execute(
+                    sql: """
+                        UPDATE tasks SET title = ?, title_key = ?, description = ?, completed = ?, priority = ?, tags = ?, due_at = ?,
+                        recurrence = ?, updated_at = ?, completed_at = ?, version = ? WHERE id = ?
+                        """,
+                    arguments: [
+                        task.title, task.title.lowercased(), task.description, task.completed, task.priority.rank, Self.tagsJSON(task.tags),
+                        task.dueAt?.milliseconds, task.recurrence?.rawValue, task.updatedAt.milliseconds, task.completedAt?.milliseconds,
+                        task.version, id.lowercased,
+                    ])
+                if task.tags != current.tags {
+                    try db.execute(sql: "DELETE FROM task_tags WHERE task_id = ?", arguments: [id.lowercased])
+                    try Self.insertTags(of: task, db: db)
+                }
+                var events = [try Self.appendEvent(.updated, task: task, db: db)]
+                if let follower {
+                    try Self.insert(follower, db: db)
+                    events.append(try Self.appendEvent(.created, task: follower, db: db))
+                }
+                return events
+            }
+        }
+    }
+
+    public func tasks(userID: UUID, matching query: TaskQuery) async throws -> TaskPage {
+        try await pool.read { db in
+            try TaskListSQL(query: query, userID: userID, dialect: .sqlite).fetch(db)
+        }
+    }
+
+    public func events(userID: UUID, after id: Int64, limit: Int) async throws -> [TaskEvent] {
+        try await pool.read { db in
+            try Row.fetchAll(
+                db, sql: "SELECT * FROM events WHERE user_id = ? AND id > ? ORDER BY id LIMIT ?",
+                arguments: [userID.lowercased, id, limit]
+            ).map { row in
+                TaskEvent(
+                    id: row["id"], userID: userID, kind: TaskEvent.Kind(rawValue: row["type"])!, taskID: UUID(uuidString: row["task_id"])!,
+                    taskJSON: row["task"], at: Date(milliseconds: row["at"]))
+            }
+        }
+    }
+
+    // MARK: Rows
+
+    static func insert(_ task: TaskItem, db: Database) throws {
+        try db.execute(
+            sql: """
+                INSERT INTO tasks (id, user_id, title, title_key, description, completed, priority, tags, due_at, recurrence,
+                created_at, updated_at, completed_at, version) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """,
+            arguments: [
+                task.id.lowercased, task.userID.lowercased, task.title, task.title.lowercased(), task.description, task.completed,
+                task.priority.rank, tagsJSON(task.tags), task.dueAt?.milliseconds, task.recurrence?.rawValue, task.createdAt.milliseconds,
+                task.updatedAt.milliseconds, task.completedAt?.milliseconds, task.version,
+            ])
+        try insertTags(of: task, db: db)
+    }
+
+    static func insertTags(of task: TaskItem, db: Database) throws {
+        for tag in task.tags {
+            try db.execute(
+                sql: "INSERT INTO task_tags (user_id, tag, task_id) VALUES (?, ?, ?)",
+                arguments: [task.userID.lowercased, tag, task.id.lowercased])
+        }
+    }
+
+    /// Numbers the event from the user's counter and writes it to the outbox.
+    static func appendEvent(_ kind: TaskEvent.Kind, task: TaskItem, db: Database) throws -> TaskEvent {
+        guard
+            let id = try Int64.fetchOne(
+                db, sql: "UPDATE users SET last_event_id = last_event_id + 1 WHERE id = ? RETURNING last_event_id",
+                arguments: [task.userID.lowercased])
+        else { throw StoreError.unavailable }
+        let event = TaskEvent(id: id, kind: kind, task: task, at: Date().truncatedToMilliseconds)
+        try db.execute(
+            sql: "INSERT INTO events (user_id, id, type, task_id, task, at) VALUES (?, ?, ?, ?, ?, ?)",
+            arguments: [task.userID.lowercased, id, kind.rawValue, task.id.lowercased, event.taskJSON, event.at.milliseconds])
+        return event
+    }
+
+    static func tagsJSON(_ tags: [String]) -> String {
+        var writer = JSONWriter(capacity: 64)
+        writer.beginArray()
+        for tag in tags { writer.string(tag) }
+        writer.endArray()
+        return String(decoding: writer.bytes, as: UTF8.self)
+    }
+
+    static func task(from row: Row) -> TaskItem {
+        let tagsText: String = row["tags"]
+        let tags = (try? JSONDecoder().decode([String].self, from: Data(tagsText.utf8))) ?? []
+        return TaskItem(
+            id: UUID(uuidString: row["id"])!, userID: UUID(uuidString: row["user_id"])!, title: row["title"],
+            description: row["description"], completed: row["completed"], priority: TaskItem.Priority(rank: row["priority"]) ?? .none,
+            tags: tags, dueAt: (row["due_at"] as Int64?).map(Date.init(milliseconds:)),
+            recurrence: (row["recurrence"] as String?).flatMap(TaskItem.Recurrence.init(rawValue:)),
+            createdAt: Date(milliseconds: row["created_at"]), updatedAt: Date(milliseconds: row["updated_at"]),
+            completedAt: (row["completed_at"] as Int64?).map(Date.init(milliseconds:)), version: row["version"])
+    }
+}
+
+extension TaskListSQL.Bind {
+    var sqliteValue: any DatabaseValueConvertible {
+        switch self {
+        case .text(let text): text
+        case .integer(let number): number
+        case .date(let date): date.milliseconds
+        case .score(let score): score
+        case .texts(let texts): SQLiteStore.tagsJSON(texts)
+        case .uuid(let id): id.lowercased
+        }
+    }
+}
+
+extension TaskListSQL {
+    /// Runs the statements until the page is full.
+    func fetch(_ db: Database) throws -> TaskPage {
+        var rows: [(task: TaskItem, score: Double)] = []
+        for statement in statements where rows.count <= query.limit {
+            let values: [(any DatabaseValueConvertible)?] = statement.binds.map(\.sqliteValue) + [query.limit + 1 - rows.count]
+            let arguments = StatementArguments(values)
+            rows += try Row.fetchAll(db, sql: statement.sql, arguments: arguments).map {
+                (task: SQLiteStore.task(from: $0), score: $0["score"])
+            }
+        }
+        return TaskPage(rows: rows, query: query)
+    }
+}

@@ -1,0 +1,71 @@
+import Foundation
+import Logging
+
+/// Everything Punchlist keeps, behind one interface with an SQLite and a PostgreSQL
+/// implementation that pass the same conformance suite.
+///
+/// Every change to a task writes its ``TaskEvent`` into the outbox in the same transaction.
+public protocol Store: Sendable {
+    /// `sqlite` or `postgres`, as `/ready` reports it.
+    var kind: String { get }
+
+    /// Applies pending migrations; safe to call from several processes at once.
+    func migrate() async throws
+    /// Answers when the database does; throws otherwise.
+    func ping() async throws
+
+    /// A server-wide value stored once: returns the stored value, or stores and returns `value`.
+    func storeSettingIfAbsent(name: String, value: String) async throws -> String
+
+    // MARK: Accounts
+
+    /// Inserts a new user; throws ``StoreError/emailTaken`` when the email exists.
+    func insert(user: User) async throws
+    func user(id: UUID) async throws -> User?
+    func user(email: String) async throws -> User?
+    func user(external: User.ExternalIdentity) async throws -> User?
+    /// Saves name, email and password hash; when `revokingSessionsExcept` is given, every other
+    /// session of the user is revoked in the same transaction.
+    func update(user: User, revokingSessionsExcept keep: UUID?) async throws
+    /// Removes the user and everything they own, in one transaction. False when there was no such user.
+    func deleteUser(id: UUID) async throws -> Bool
+
+    func insert(session: Session) async throws
+    func session(id: UUID) async throws -> Session?
+    func revokeSession(id: UUID, at: Date) async throws
+
+    // MARK: Tasks
+
+    /// Inserts tasks for one user, with one `task.created` event each, in one transaction.
+    func insert(tasks: [TaskItem], userID: UUID) async throws -> [TaskEvent]
+    func task(id: UUID, userID: UUID) async throws -> TaskItem?
+    /// Reads the task under a write lock, lets `change` decide what becomes of it, and writes
+    /// the outcome with its events, all in one transaction. Nil when the user has no such task.
+    func modifyTask(id: UUID, userID: UUID, _ change: @Sendable (TaskItem) throws -> TaskChange) async throws -> [TaskEvent]?
+    /// One page of a user's tasks in the query's order, and where the next page starts.
+    func tasks(userID: UUID, matching query: TaskQuery) async throws -> TaskPage
+
+    // MARK: Events
+
+    /// The user's events after `id`, oldest first.
+    func events(userID: UUID, after id: Int64, limit: Int) async throws -> [TaskEvent]
+}
+
+/// What a modification does to the task it read.
+public enum TaskChange: Sendable {
+    /// Save this version of the task, and create `follower` (a recurring task's next occurrence).
+    case update(TaskItem, follower: TaskItem?)
+    /// Remove the task.
+    case delete
+}
+
+/// Failures a store reports in the product's terms.
+public enum StoreError: Error, Equatable {
+    case emailTaken
+    case unavailable
+}
+
+/// Closes what a store holds, once the server has stopped using it.
+public protocol StoreLifecycle: Sendable {
+    func shutdown() async throws
+}

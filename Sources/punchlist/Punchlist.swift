@@ -1,0 +1,94 @@
+import ArgumentParser
+import Foundation
+import Logging
+import Punchlist
+
+/// The `punchlist` executable: thin, it reads settings and hands over to the library.
+@main
+struct PunchlistCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "punchlist",
+        abstract: "A self-hostable multi-user Todo backend. Settings come from the environment and a .env file; see the README.",
+        version: Punchlist.version,
+        subcommands: [Serve.self, Migrate.self, HealthCheck.self, Version.self],
+        defaultSubcommand: Serve.self
+    )
+}
+
+struct Serve: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Run the server (the default): migrate the database, then serve HTTP until SIGTERM or SIGINT.")
+
+    func run() async throws {
+        try await exitingCleanly {
+            let settings = try await Settings.fromEnvironment()
+            let logger = bootstrapLogging(settings)
+            let app = try await buildApplication(settings: settings, logger: logger)
+            try await app.runService()
+        }
+    }
+}
+
+struct Migrate: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Apply pending database migrations, then exit.")
+
+    func run() async throws {
+        try await exitingCleanly {
+            let settings = try await Settings.fromEnvironment()
+            let logger = bootstrapLogging(settings)
+            try await migrateDatabase(settings: settings, logger: logger)
+        }
+    }
+}
+
+struct HealthCheck: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "healthcheck",
+        abstract: "Exit 0 when the local server's /health answers, 1 otherwise (for container health checks).")
+
+    func run() async throws {
+        try await exitingCleanly {
+            let settings = try await Settings.fromEnvironment()
+            if await !checkHealth(settings: settings) { throw ExitCode(1) }
+        }
+    }
+}
+
+struct Version: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Print the version.")
+
+    func run() {
+        print(Punchlist.version)
+    }
+}
+
+/// Start-up failures end the process with one line on standard error and a non-zero exit.
+func exitingCleanly(_ work: () async throws -> Void) async throws {
+    do {
+        try await work()
+    } catch let exit as ExitCode {
+        throw exit
+    } catch {
+        FileHandle.standardError.write(Data("punchlist: \(describeStartupFailure(error))\n".utf8))
+        throw ExitCode(1)
+    }
+}
+
+func bootstrapLogging(_ settings: Settings) -> Logger {
+    let level = settings.logLevel
+    switch settings.logFormat {
+    case .json:
+        LoggingSystem.bootstrap { label in
+            var handler = JSONLogHandler(label: label)
+            handler.logLevel = level
+            return handler
+        }
+    case .text:
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = level
+            return handler
+        }
+    }
+    return Logger(label: "punchlist")
+}

@@ -1,0 +1,86 @@
+import Foundation
+import HTTPTypes
+import HummingbirdTesting
+import Testing
+
+@testable import Punchlist
+
+@Suite struct ServiceRoutesTests {
+    @Test(arguments: TestDatabase.all)
+    func healthAndReadinessReportTheServiceAndItsDatabase(database: TestDatabase) async throws {
+        try await withApp(database) { client in
+            try await client.execute(uri: "/health", method: .get) { response in
+                #expect(response.status == .ok)
+                #expect(response.body.jsonObject["status"] as? String == "healthy")
+                #expect(response.body.jsonObject["service"] as? String == "punchlist")
+                #expect(response.body.jsonObject["version"] as? String == Punchlist.version)
+            }
+            try await client.execute(uri: "/ready", method: .get) { response in
+                #expect(response.status == .ok)
+                #expect(response.body.jsonObject["status"] as? String == "ready")
+                #expect(response.body.jsonObject["database"] as? String == database.rawValue)
+            }
+        }
+    }
+
+    @Test func rootAnswersJSONToClientsAndAPageToBrowsers() async throws {
+        try await withApp(.sqlite) { client in
+            try await client.execute(uri: "/", method: .get) { response in
+                #expect(response.headers[.contentType] == "application/json")
+                #expect(response.body.jsonObject["docs"] as? String == "/docs")
+                #expect(response.body.jsonObject["health"] as? String == "/health")
+            }
+            try await client.execute(uri: "/", method: .get, headers: [.accept: "text/html,application/xhtml+xml"]) { response in
+                #expect(response.headers[.contentType]?.hasPrefix("text/html") == true)
+            }
+        }
+    }
+
+    @Test func openAPIDocumentIsServedAndDescribesTheServiceRoutes() async throws {
+        try await withApp(.sqlite) { client in
+            try await client.execute(uri: "/openapi.json", method: .get) { response in
+                #expect(response.status == .ok)
+                let document = response.body.jsonObject
+                #expect((document["openapi"] as? String)?.hasPrefix("3.1") == true)
+                let paths = document["paths"] as? [String: Any] ?? [:]
+                for path in ["/health", "/ready", "/", "/openapi.json", "/docs", "/redoc", "/metrics"] {
+                    #expect(paths[path] != nil, "\(path) is not documented")
+                }
+            }
+            for page in ["/docs", "/redoc"] {
+                try await client.execute(uri: page, method: .get) { response in
+                    #expect(response.status == .ok)
+                    #expect(String(buffer: response.body).contains("/openapi.json"))
+                }
+            }
+        }
+    }
+
+    @Test func metricsCountRequestsInPrometheusFormat() async throws {
+        try await withApp(.sqlite) { client in
+            try await client.execute(uri: "/health", method: .get) { response in #expect(response.status == .ok) }
+            _ = try await client.execute(uri: "/metrics", method: .get)
+            try await client.execute(uri: "/metrics", method: .get) { response in
+                #expect(response.status == .ok)
+                #expect(response.headers[.contentType]?.hasPrefix("text/plain") == true)
+                let text = String(buffer: response.body)
+                #expect(text.contains("# TYPE"))
+                #expect(text.contains("http_route=\"/health\""))
+                #expect(text.contains("http_server_request_duration_bucket"))
+            }
+        }
+    }
+
+    @Test func metricsTokenGuardsTheMetrics() async throws {
+        try await withApp(.sqlite, environment: ["METRICS_TOKEN": "sesame"]) { client in
+            try await client.execute(uri: "/metrics", method: .get) { response in
+                #expect(response.status == .unauthorized)
+                #expect(response.headers[.contentType] == "application/problem+json")
+                #expect(!String(buffer: response.body).contains("sesame"))
+            }
+            try await client.execute(uri: "/metrics", method: .get, headers: [.authorization: "Bearer sesame"]) { response in
+                #expect(response.status == .ok)
+            }
+        }
+    }
+}

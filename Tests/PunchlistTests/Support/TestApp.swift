@@ -1,0 +1,31 @@
+import Foundation
+import Hummingbird
+import HummingbirdTesting
+import Logging
+import Punchlist
+
+/// Settings every test starts from: a free port, fast password hashing, no rate limits.
+let testDefaults: [String: String] = [
+    "PORT": "0", "AUTH_BCRYPT_COST": "4", "AUTH_RATE_LIMIT": "off", "LOG_FORMAT": "text",
+    "AUTH_SECRET": "test-secret-that-is-at-least-32-bytes-long!",
+]
+
+/// Builds the real application on a fresh database of the given kind and runs `test` against it.
+func withApp(
+    _ database: TestDatabase, environment: [String: String] = [:], framework: TestingSetup = .router,
+    _ test: @Sendable (any TestClientProtocol) async throws -> Void
+) async throws {
+    let fresh = try await database.freshEnvironment()
+    let settings = try Settings(environment: testDefaults.merging(fresh) { $1 }.merging(environment) { $1 })
+    var logger = Logger(label: "punchlist-test")
+    logger.logLevel = .warning
+    let app = try await buildApplication(settings: settings, logger: logger)
+    try await app.test(framework, test)
+}
+
+extension ByteBuffer {
+    /// The body parsed as a JSON object.
+    var jsonObject: [String: Any] {
+        (try? JSONSerialization.jsonObject(with: Data(buffer: self))) as? [String: Any] ?? [:]
+    }
+}
