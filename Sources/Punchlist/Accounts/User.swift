@@ -3,7 +3,8 @@ import Foundation
 /// A person with an account.
 public struct User: Sendable, Equatable {
     public var id: UUID
-    /// Trimmed and lower-cased, so comparisons are case-insensitive.
+    /// Trimmed and lower-cased, so comparisons are case-insensitive; empty for an external account
+    /// whose issuer gave no email (or one already in use here).
     public var email: String
     public var name: String
     /// The bcrypt hash; nil for accounts provisioned from an external issuer.
@@ -27,4 +28,9 @@ public struct Session: Sendable, Equatable {
     public var createdAt: Date
     public var expiresAt: Date
     public var revokedAt: Date?
+}
+
+extension User {
+    /// The email as the database keeps it: NULL rather than empty, so that uniqueness ignores it.
+    var storedEmail: String? { email.isEmpty ? nil : email }
 }

@@ -8,7 +8,7 @@ enum PostgresMigrations {
 
             CREATE TABLE users (
                 id uuid PRIMARY KEY,
-                email text NOT NULL UNIQUE,
+                email text UNIQUE,
                 name text NOT NULL DEFAULT '',
                 password_hash text,
                 external_issuer text,

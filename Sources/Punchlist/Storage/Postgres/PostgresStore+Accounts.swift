@@ -7,7 +7,7 @@ extension PostgresStore {
             try await client.query(
                 """
                 INSERT INTO users (id, email, name, password_hash, external_issuer, external_subject, created_at, updated_at)
-                VALUES (\(user.id), \(user.email), \(user.name), \(user.passwordHash), \(user.externalIdentity?.issuer),
+                VALUES (\(user.id), \(user.storedEmail), \(user.name), \(user.passwordHash), \(user.externalIdentity?.issuer),
                 \(user.externalIdentity?.subject), \(user.createdAt), \(user.updatedAt))
                 """, logger: logger)
         } catch let error as PSQLError where error.serverInfo?[.sqlState] == "23505" {
@@ -35,7 +35,7 @@ extension PostgresStore {
             let issuer = try columns["external_issuer"].decode(String?.self)
             let subject = try columns["external_subject"].decode(String?.self)
             return User(
-                id: try columns["id"].decode(UUID.self), email: try columns["email"].decode(String.self),
+                id: try columns["id"].decode(UUID.self), email: try columns["email"].decode(String?.self) ?? "",
                 name: try columns["name"].decode(String.self), passwordHash: try columns["password_hash"].decode(String?.self),
                 externalIdentity: issuer.flatMap { issuer in subject.map { User.ExternalIdentity(issuer: issuer, subject: $0) } },
                 createdAt: try columns["created_at"].decode(Date.self), updatedAt: try columns["updated_at"].decode(Date.self))
@@ -48,7 +48,7 @@ extension PostgresStore {
             try await client.withTransaction(logger: logger) { connection in
                 try await connection.query(
                     """
-                    UPDATE users SET email = \(user.email), name = \(user.name), password_hash = \(user.passwordHash),
+                    UPDATE users SET email = \(user.storedEmail), name = \(user.name), password_hash = \(user.passwordHash),
                     updated_at = \(user.updatedAt) WHERE id = \(user.id)
                     """, logger: logger)
                 if let keep {

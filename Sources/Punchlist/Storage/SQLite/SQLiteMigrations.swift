@@ -10,7 +10,7 @@ enum SQLiteMigrations {
 
                 CREATE TABLE users (
                     id TEXT PRIMARY KEY,
-                    email TEXT NOT NULL UNIQUE,
+                    email TEXT UNIQUE,
                     name TEXT NOT NULL DEFAULT '',
                     password_hash TEXT,
                     external_issuer TEXT,

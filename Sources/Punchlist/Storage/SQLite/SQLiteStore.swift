@@ -52,7 +52,7 @@ public struct SQLiteStore: Store, StoreLifecycle {
                         VALUES (?, ?, ?, ?, ?, ?, ?, ?)
                         """,
                     arguments: [
-                        user.id.lowercased, user.email, user.name, user.passwordHash, user.externalIdentity?.issuer,
+                        user.id.lowercased, user.storedEmail, user.name, user.passwordHash, user.externalIdentity?.issuer,
                         user.externalIdentity?.subject, user.createdAt.milliseconds, user.updatedAt.milliseconds,
                     ])
             }
@@ -89,7 +89,7 @@ public struct SQLiteStore: Store, StoreLifecycle {
             try await pool.write { db in
                 try db.execute(
                     sql: "UPDATE users SET email = ?, name = ?, password_hash = ?, updated_at = ? WHERE id = ?",
-                    arguments: [user.email, user.name, user.passwordHash, user.updatedAt.milliseconds, user.id.lowercased])
+                    arguments: [user.storedEmail, user.name, user.passwordHash, user.updatedAt.milliseconds, user.id.lowercased])
                 if let keep {
                     try db.execute(
                         sql: "UPDATE sessions SET revoked_at = ? WHERE user_id = ? AND id <> ? AND revoked_at IS NULL",
@@ -140,7 +140,7 @@ public struct SQLiteStore: Store, StoreLifecycle {
         let issuer: String? = row["external_issuer"]
         let subject: String? = row["external_subject"]
         return User(
-            id: UUID(uuidString: row["id"])!, email: row["email"], name: row["name"], passwordHash: row["password_hash"],
+            id: UUID(uuidString: row["id"])!, email: row["email"] ?? "", name: row["name"], passwordHash: row["password_hash"],
             externalIdentity: issuer.flatMap { issuer in subject.map { User.ExternalIdentity(issuer: issuer, subject: $0) } },
             createdAt: Date(milliseconds: row["created_at"]), updatedAt: Date(milliseconds: row["updated_at"]))
     }

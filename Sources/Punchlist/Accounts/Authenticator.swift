@@ -1,0 +1,106 @@
+import Foundation
+import JWTKit
+import Logging
+
+/// Turns a bearer token into an ``Identity``: Punchlist's own tokens (checked against their
+/// session, so revocation is immediate on every replica), HS256 tokens from a front end sharing
+/// the secret, and asymmetric tokens from an external issuer's key set.
+struct Authenticator: Sendable {
+    let store: any Store
+    let ownKeys: JWTKeyCollection
+    let external: ExternalKeySet?
+    let settings: Settings
+
+    static let issuer = "punchlist"
+
+    init(store: any Store, secret: String, settings: Settings, logger: Logger) async {
+        self.store = store
+        self.ownKeys = await JWTKeyCollection().add(hmac: HMACKey(from: secret), digestAlgorithm: .sha256)
+        self.external = settings.jwksURL.map { ExternalKeySet(url: $0, logger: logger) }
+        self.settings = settings
+    }
+
+    /// Signs a token for a new session.
+    func token(for session: Session) async throws -> String {
+        let claims = AccessClaims(
+            sub: .init(value: session.userID.lowercased), sid: session.id.lowercased, iat: .init(value: session.createdAt),
+            exp: .init(value: session.expiresAt), iss: .init(value: Self.issuer))
+        return try await ownKeys.sign(claims)
+    }
+
+    func identity(for token: String) async throws -> Identity {
+        guard let header = TokenHeader(token: token) else { throw Problem.unauthorized("The bearer token is malformed.") }
+        switch header.alg {
+        case "HS256":
+            let claims: AccessClaims
+            do {
+                claims = try await ownKeys.verify(token, as: AccessClaims.self)
+            } catch {
+                throw Problem.unauthorized(Self.reason(error))
+            }
+            return try await sharedSecretIdentity(claims)
+        case "EdDSA", "RS256", "ES256":
+            guard let external else { throw Problem.unauthorized("Tokens signed with \(header.alg) are not accepted here.") }
+            let claims: AccessClaims
+            do {
+                claims = try await external.verify(token, kid: header.kid)
+            } catch let problem as Problem {
+                throw problem
+            } catch {
+                throw Problem.unauthorized(Self.reason(error))
+            }
+            return try await externalIdentity(claims)
+        default:
+            throw Problem.unauthorized("Tokens signed with \(header.alg) are not accepted.")
+        }
+    }
+
+    /// Punchlist's own token (with a live session), or a front end's HS256 token naming an existing user.
+    private func sharedSecretIdentity(_ claims: AccessClaims) async throws -> Identity {
+        guard let userID = UUID(uuidString: claims.sub.value) else { throw Problem.unauthorized("The token's subject is not a user here.") }
+        if let sid = claims.sid {
+            guard let sessionID = UUID(uuidString: sid), let session = try await store.session(id: sessionID), session.userID == userID,
+                session.revokedAt == nil, session.expiresAt > Date()
+            else { throw Problem.unauthorized("This session has ended; sign in again.") }
+            return Identity(userID: userID, sessionID: sessionID)
+        }
+        guard try await store.user(id: userID) != nil else { throw Problem.unauthorized("The token's subject is not a user here.") }
+        return Identity(userID: userID, sessionID: nil)
+    }
+
+    /// An external issuer's token: checked against `AUTH_ISSUER`/`AUTH_AUDIENCE`, its subject
+    /// provisioned as a user on first sight.
+    private func externalIdentity(_ claims: AccessClaims) async throws -> Identity {
+        if let expected = settings.externalIssuer, claims.iss?.value != expected {
+            throw Problem.unauthorized("The token's issuer is not trusted here.")
+        }
+        if let audience = settings.externalAudience, claims.aud?.value.contains(audience) != true {
+            throw Problem.unauthorized("The token is meant for another audience.")
+        }
+        let identity = User.ExternalIdentity(issuer: claims.iss?.value ?? settings.jwksURL ?? "", subject: claims.sub.value)
+        if let user = try await store.user(external: identity) { return Identity(userID: user.id, sessionID: nil) }
+        let now = Date().truncatedToMilliseconds
+        var user = User(
+            id: .v7(at: now), email: AccountRules.normalizedEmail(claims.email ?? ""),
+            name: String(AccountRules.normalizedName(claims.name ?? "").unicodeScalars.prefix(100)), passwordHash: nil,
+            externalIdentity: identity, createdAt: now, updatedAt: now)
+        if AccountRules.emailProblem(user.email) != nil { user.email = "" }
+        do {
+            try await store.insert(user: user)
+        } catch StoreError.emailTaken {
+            // Another request provisioned this subject first, or the email belongs to an account
+            // the issuer does not own: never link to it, keep the new account without an email.
+            if let existing = try await store.user(external: identity) { return Identity(userID: existing.id, sessionID: nil) }
+            user.email = ""
+            try await store.insert(user: user)
+        }
+        return Identity(userID: user.id, sessionID: nil)
+    }
+
+    private static func reason(_ error: any Error) -> String {
+        if let error = error as? JWTError, error.errorType == .claimVerificationFailure {
+            return "The token has expired."
+        }
+        return "The token's signature or claims are invalid."
+    }
+}

@@ -1,0 +1,83 @@
+"""PostgreSQL under operation: concurrent start-ups, and the database going away and back."""
+
+from __future__ import annotations
+
+import time
+
+import requests
+
+from conftest import assert_no_crash, json_lines, psql, wait_until
+
+
+def test_two_replicas_starting_together_migrate_once(start_server, fresh_database: str):
+    # Started back to back (microseconds apart, well inside the binary's own start-up time):
+    # both race for the same empty database.
+    first = start_server(DATABASE_URL=fresh_database)
+    second = start_server(DATABASE_URL=fresh_database)
+    for server in (first, second):
+        ready = server.wait_for("/ready", 200, timeout=20)
+        assert ready.json()["database"] == "postgres"
+
+    per_version = psql(fresh_database, "SELECT version, count(*) FROM schema_migrations GROUP BY version ORDER BY version")
+    rows = [line.split("|") for line in per_version.splitlines() if line]
+    assert rows, "schema_migrations is empty"
+    twice = [(version, count) for version, count in rows if count != "1"]
+    assert not twice, f"migrations recorded more than once: {twice}"
+    total = int(psql(fresh_database, "SELECT count(*) FROM schema_migrations"))
+    distinct = int(psql(fresh_database, "SELECT count(DISTINCT version) FROM schema_migrations"))
+    assert total == distinct == len(rows)
+
+    for name, server in (("first", first), ("second", second)):
+        stderr = server.stderr()
+        assert_no_crash(server.stdout(), stderr)
+        errors = [line for line in json_lines(stderr) if str(line.get("level", "")).lower() in ("error", "critical")]
+        assert not errors, f"{name} server logged errors: {errors}\n{server.logs()}"
+
+
+def _ready_status(server) -> requests.Response | None:
+    try:
+        return server.get("/ready", timeout=5)
+    except requests.RequestException:
+        return None
+
+
+def test_ready_follows_database_outage_without_restart(start_server, private_cluster):
+    url = private_cluster.start()
+    server = start_server(DATABASE_URL=url, DATABASE_CONNECT_TIMEOUT="10")
+    ready = server.wait_for("/ready", 200, timeout=15)
+    assert ready.json() == {"status": "ready", "database": "postgres"}
+    pid = server.proc.pid
+
+    private_cluster.stop()
+    assert not private_cluster.is_running()
+
+    def is_unavailable():
+        started = time.monotonic()
+        response = _ready_status(server)
+        took = time.monotonic() - started
+        assert response is not None, "/ready did not answer within 5 s while the database was down"
+        assert took < 3, f"/ready took {took:.1f} s to answer while the database was down"
+        return (response,) if response.status_code == 503 else None
+
+    answered = wait_until(is_unavailable, timeout=10, interval=0.2)
+    assert answered is not None, f"/ready did not go 503 within 10 s of the database stopping\n{server.logs()}"
+    down = answered[0]
+    assert down.headers.get("Content-Type", "").startswith("application/problem+json"), down.headers
+    problem = down.json()
+    assert problem.get("status") == 503 and problem.get("code") == "database_unavailable", problem
+    retry_after = down.headers.get("Retry-After")
+    assert retry_after is not None and retry_after.strip().isdigit(), f"Retry-After: {retry_after!r}"
+    # Liveness does not depend on the database: the orchestrator must not restart us for this.
+    assert server.get("/health").status_code == 200
+
+    private_cluster.start()
+    def is_ready():
+        response = _ready_status(server)
+        return (response,) if response is not None and response.status_code == 200 else None
+
+    answered = wait_until(is_ready, timeout=15, interval=0.25)
+    assert answered is not None, f"/ready did not come back to 200 within 15 s of the database restarting\n{server.logs()}"
+    back = answered[0]
+    assert back.json() == {"status": "ready", "database": "postgres"}
+    assert server.proc.poll() is None and server.proc.pid == pid, "punchlist was not meant to restart"
+    assert_no_crash(server.stdout(), server.stderr())
