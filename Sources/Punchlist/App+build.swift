@@ -36,6 +36,9 @@ public func buildApplication(settings: Settings, logger: Logger) async throws ->
     let authenticated = router.group("api").add(middleware: AuthMiddleware(authenticator: authenticator))
     AccountRoutes(accounts: accounts, rateLimiter: settings.authRateLimit.map(RateLimiter.init), forwardedHops: settings.forwardedHops)
         .register(public: api, authenticated: authenticated)
+    let tasks = TaskService(store: store)
+    TaskTransferRoutes(tasks: tasks).register(on: authenticated)
+    TaskRoutes(tasks: tasks, parameters: TaskListParameters(cursors: TaskCursor(secret: secret))).register(on: authenticated)
 
     var app = Application(
         router: router,
@@ -80,14 +83,16 @@ func waitForDatabase(settings: Settings, logger: Logger, _ work: () async throws
     while true {
         do {
             return try await work()
-        } catch let error where isConnectionFailure(error) && ContinuousClock.now + pause < deadline {
+        } catch let error where isConnectionFailure(error) {
+            let remaining = deadline - ContinuousClock.now
+            guard remaining > .zero else {
+                throw SettingsError(
+                    settings.database.kind == "postgres" ? "DATABASE_URL" : "DATA_DIR",
+                    expected: "a reachable database; \(settings.database) did not answer within \(settings.databaseStartupTimeout)")
+            }
             logger.warning("database not reachable yet; retrying", metadata: ["database": "\(settings.database)", "retry_in": "\(pause)"])
-            try await Task.sleep(for: pause)
+            try await Task.sleep(for: min(pause, remaining))
             pause = min(pause * 2, .seconds(2))
-        } catch where isConnectionFailure(error) {
-            throw SettingsError(
-                settings.database.kind == "postgres" ? "DATABASE_URL" : "DATA_DIR",
-                expected: "a reachable database; \(settings.database) did not answer within \(settings.databaseStartupTimeout)")
         }
     }
 }

@@ -25,17 +25,27 @@ struct ProblemMiddleware: RouterMiddleware {
             return problem
         case let error as HTTPError:
             return problem(for: error, request: request)
-        case StoreError.unavailable, is PSQLError, is PostgresDecodingError:
-            context.logger.error("database error", metadata: ["error": "\(String(reflecting: type(of: error)))"])
+        case let error as PSQLError where error.code != .server:
+            context.logger.error("database unreachable", metadata: ["error": "\(error.code)"])
+            return .unavailable()
+        case StoreError.unavailable:
             return .unavailable()
         case let error as DatabaseError where [.SQLITE_BUSY, .SQLITE_LOCKED, .SQLITE_IOERR, .SQLITE_FULL].contains(error.resultCode):
             context.logger.error("database error", metadata: ["error": "\(error.resultCode)"])
             return .unavailable()
         default:
             // The cause goes to the log only: a response never carries SQL, paths or stack traces.
-            context.logger.error("unexpected error", metadata: ["error": "\(error)"])
+            context.logger.error("unexpected error", metadata: ["error": "\(Self.describe(error))"])
             return Problem(.internalServerError, code: "internal_error", detail: "Something went wrong on our side; it has been logged.")
         }
+    }
+
+    /// What the log says of an unexpected error: PostgreSQL's own message where there is one.
+    private static func describe(_ error: any Error) -> String {
+        if let error = error as? PSQLError, let message = error.serverInfo?[.message] {
+            return "PostgreSQL: \(message) (\(error.serverInfo?[.sqlState] ?? "?"))"
+        }
+        return String(describing: error)
     }
 
     private func problem(for error: HTTPError, request: Request) -> Problem {

@@ -40,8 +40,9 @@ public protocol Store: Sendable {
     func insert(tasks: [TaskItem], userID: UUID) async throws -> [TaskEvent]
     func task(id: UUID, userID: UUID) async throws -> TaskItem?
     /// Reads the task under a write lock, lets `change` decide what becomes of it, and writes
-    /// the outcome with its events, all in one transaction. Nil when the user has no such task.
-    func modifyTask(id: UUID, userID: UUID, _ change: @Sendable (TaskItem) throws -> TaskChange) async throws -> [TaskEvent]?
+    /// the outcome with its events, all in one transaction. Returns the change made and its events;
+    /// nil when the user has no such task.
+    func modifyTask(id: UUID, userID: UUID, _ change: @Sendable (TaskItem) throws -> TaskChange) async throws -> (TaskChange, [TaskEvent])?
     /// One page of a user's tasks in the query's order, and where the next page starts.
     func tasks(userID: UUID, matching query: TaskQuery) async throws -> TaskPage
 
@@ -53,6 +54,8 @@ public protocol Store: Sendable {
 
 /// What a modification does to the task it read.
 public enum TaskChange: Sendable {
+    /// Leave the task as it is: no write, no event.
+    case unchanged(TaskItem)
     /// Save this version of the task, and create `follower` (a recurring task's next occurrence).
     case update(TaskItem, follower: TaskItem?)
     /// Remove the task.

@@ -39,6 +39,8 @@ struct TaskListSQL {
     private func statement(part: DuePart?) -> Statement {
         var conditions = ["tasks.user_id = ?"]
         var binds: [Bind] = [.uuid(userID)]
+        // Binds must follow the placeholders' order in the text, and FROM comes before WHERE.
+        var fromBinds: [Bind] = []
         var from = "tasks"
         var score = dialect == .postgres ? "0.0::float8" : "0.0"
         if !query.searchWords.isEmpty {
@@ -50,7 +52,7 @@ struct TaskListSQL {
                 score = "-bm25(tasks_search, 10.0, 1.0, 5.0)"
             case .postgres:
                 from = "tasks, to_tsquery('simple', ?) AS words"
-                binds.append(.text(query.searchWords.map { "'\($0)':*" }.joined(separator: " & ")))
+                fromBinds.append(.text(query.searchWords.map { "'\($0)':*" }.joined(separator: " & ")))
                 conditions.append("tasks.search @@ words")
                 score = "ts_rank(tasks.search, words)::float8"
             }
@@ -129,7 +131,7 @@ struct TaskListSQL {
             let all = conditions + (keyset.map { [$0] } ?? [])
             sql = "SELECT tasks.*, \(score) AS score FROM \(from) WHERE \(all.joined(separator: " AND ")) ORDER BY \(order) LIMIT ?"
         }
-        return Statement(sql: sql, binds: binds + keysetBinds)
+        return Statement(sql: sql, binds: fromBinds + binds + keysetBinds)
     }
 
     private static func bind(_ value: TaskQuery.SortValue) -> Bind? {

@@ -11,6 +11,9 @@ public struct TaskItem: Sendable, Equatable {
     public var tags: [String]
     public var dueAt: Date?
     public var recurrence: Recurrence?
+    /// The day of the month a monthly or yearly series falls on (31 for "the 31st"), kept so that
+    /// a month too short for it does not move the rest of the series.
+    public var anchorDay: Int?
     public var createdAt: Date
     public var updatedAt: Date
     public var completedAt: Date?

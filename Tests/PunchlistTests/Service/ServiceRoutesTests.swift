@@ -57,7 +57,8 @@ import Testing
     }
 
     @Test func metricsCountRequestsInPrometheusFormat() async throws {
-        try await withApp(.sqlite) { client in
+        // Over a real socket: request metrics are recorded once the response body has been written.
+        try await withApp(.sqlite, framework: .live) { client in
             try await client.execute(uri: "/health", method: .get) { response in #expect(response.status == .ok) }
             _ = try await client.execute(uri: "/metrics", method: .get)
             try await client.execute(uri: "/metrics", method: .get) { response in

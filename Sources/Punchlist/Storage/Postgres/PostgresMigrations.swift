@@ -39,6 +39,7 @@ enum PostgresMigrations {
                 tags text[] NOT NULL DEFAULT '{}',
                 due_at timestamptz,
                 recurrence text,
+                anchor_day smallint,
                 created_at timestamptz NOT NULL,
                 updated_at timestamptz NOT NULL,
                 completed_at timestamptz,

@@ -45,7 +45,7 @@ extension PostgresStore {
 
     public func update(user: User, revokingSessionsExcept keep: UUID?) async throws {
         do {
-            try await client.withTransaction(logger: logger) { connection in
+            try await transaction { connection in
                 try await connection.query(
                     """
                     UPDATE users SET email = \(user.storedEmail), name = \(user.name), password_hash = \(user.passwordHash),

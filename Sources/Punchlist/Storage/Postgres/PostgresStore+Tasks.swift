@@ -3,7 +3,7 @@ import PostgresNIO
 
 extension PostgresStore {
     public func insert(tasks: [TaskItem], userID: UUID) async throws -> [TaskEvent] {
-        try await client.withTransaction(logger: logger) { connection in
+        try await transaction { connection in
             var events: [TaskEvent] = []
             for task in tasks {
                 try await insert(task, on: connection)
@@ -19,23 +19,26 @@ extension PostgresStore {
         return nil
     }
 
-    public func modifyTask(id: UUID, userID: UUID, _ change: @Sendable (TaskItem) throws -> TaskChange) async throws -> [TaskEvent]? {
-        try await client.withTransaction(logger: logger) { connection in
+    public func modifyTask(id: UUID, userID: UUID, _ change: @Sendable (TaskItem) throws -> TaskChange) async throws -> (TaskChange, [TaskEvent])? {
+        try await transaction { connection in
             var current: TaskItem?
             let rows = try await connection.query(
                 "SELECT * FROM tasks WHERE id = \(id) AND user_id = \(userID) FOR UPDATE", logger: logger)
             for try await row in rows { current = try Self.task(from: row) }
             guard let current else { return nil }
-            switch try change(current) {
+            let outcome = try change(current)
+            switch outcome {
+            case .unchanged:
+                return (outcome, [])
             case .delete:
                 try await connection.query("DELETE FROM tasks WHERE id = \(id)", logger: logger)
-                return [try await appendEvent(.deleted, task: current, on: connection)]
+                return (outcome, [try await appendEvent(.deleted, task: current, on: connection)])
             case .update(let task, let follower):
                 try await connection.query(
                     """
                     UPDATE tasks SET title = \(task.title), title_key = \(task.title.lowercased()), description = \(task.description),
-                    completed = \(task.completed), priority = \(task.priority.rank), tags = \(task.tags), due_at = \(task.dueAt),
-                    recurrence = \(task.recurrence?.rawValue), updated_at = \(task.updatedAt), completed_at = \(task.completedAt),
+                    completed = \(task.completed), priority = \(Int16(task.priority.rank)), tags = \(task.tags), due_at = \(task.dueAt),
+                    recurrence = \(task.recurrence?.rawValue), anchor_day = \(task.anchorDay.map(Int16.init)), updated_at = \(task.updatedAt), completed_at = \(task.completedAt),
                     version = \(task.version), search = \(unescaped: Self.searchVector(for: task, firstBind: 1))
                     WHERE id = \(id)
                     """ as PostgresQuery, logger: logger)
@@ -44,7 +47,7 @@ extension PostgresStore {
                     try await insert(follower, on: connection)
                     events.append(try await appendEvent(.created, task: follower, on: connection))
                 }
-                return events
+                return (outcome, events)
             }
         }
     }
@@ -69,10 +72,11 @@ extension PostgresStore {
     private func insert(_ task: TaskItem, on connection: PostgresConnection) async throws {
         try await connection.query(
             """
-            INSERT INTO tasks (id, user_id, title, title_key, description, completed, priority, tags, due_at, recurrence,
+            INSERT INTO tasks (id, user_id, title, title_key, description, completed, priority, tags, due_at, recurrence, anchor_day,
             created_at, updated_at, completed_at, version, search)
             VALUES (\(task.id), \(task.userID), \(task.title), \(task.title.lowercased()), \(task.description), \(task.completed),
-            \(task.priority.rank), \(task.tags), \(task.dueAt), \(task.recurrence?.rawValue), \(task.createdAt), \(task.updatedAt),
+            \(Int16(task.priority.rank)), \(task.tags), \(task.dueAt), \(task.recurrence?.rawValue), \(task.anchorDay.map(Int16.init)),
+            \(task.createdAt), \(task.updatedAt),
             \(task.completedAt), \(task.version), \(unescaped: Self.searchVector(for: task, firstBind: 3)))
             """ as PostgresQuery, logger: logger)
     }
@@ -109,6 +113,7 @@ extension PostgresStore {
             priority: TaskItem.Priority(rank: Int(try columns["priority"].decode(Int16.self))) ?? .none,
             tags: try columns["tags"].decode([String].self), dueAt: try columns["due_at"].decode(Date?.self),
             recurrence: try columns["recurrence"].decode(String?.self).flatMap(TaskItem.Recurrence.init(rawValue:)),
+            anchorDay: try columns["anchor_day"].decode(Int16?.self).map(Int.init),
             createdAt: try columns["created_at"].decode(Date.self), updatedAt: try columns["updated_at"].decode(Date.self),
             completedAt: try columns["completed_at"].decode(Date?.self), version: Int(try columns["version"].decode(Int32.self)))
     }

@@ -84,6 +84,16 @@ public struct PostgresStore: Store {
         return configuration
     }
 
+    /// A transaction on a pooled connection. An error thrown by `work` itself (a 412, say) comes
+    /// out as it was, not wrapped in postgres-nio's transaction error.
+    func transaction<Result: Sendable>(_ work: (PostgresConnection) async throws -> sending Result) async throws -> sending Result {
+        do {
+            return try await client.withTransaction(logger: logger, work)
+        } catch let error as PostgresTransactionError {
+            throw error.closureError ?? error.beginError ?? error.commitError ?? error
+        }
+    }
+
     public func ping() async throws {
         _ = try await client.query("SELECT 1", logger: logger).collect()
     }

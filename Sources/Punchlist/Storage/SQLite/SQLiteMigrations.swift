@@ -43,6 +43,7 @@ enum SQLiteMigrations {
                     tags TEXT NOT NULL DEFAULT '[]',
                     due_at INTEGER,
                     recurrence TEXT,
+                    anchor_day INTEGER,
                     created_at INTEGER NOT NULL,
                     updated_at INTEGER NOT NULL,
                     completed_at INTEGER,

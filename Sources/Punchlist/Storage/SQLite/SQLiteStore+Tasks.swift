@@ -18,27 +18,30 @@ extension SQLiteStore {
         }
     }
 
-    public func modifyTask(id: UUID, userID: UUID, _ change: @Sendable (TaskItem) throws -> TaskChange) async throws -> [TaskEvent]? {
+    public func modifyTask(id: UUID, userID: UUID, _ change: @Sendable (TaskItem) throws -> TaskChange) async throws -> (TaskChange, [TaskEvent])? {
         try await pool.write { db in
             guard
                 let current = try Row.fetchOne(
                     db, sql: "SELECT * FROM tasks WHERE id = ? AND user_id = ?", arguments: [id.lowercased, userID.lowercased]
                 ).map(Self.task(from:))
             else { return nil }
-            switch try change(current) {
+            let outcome = try change(current)
+            switch outcome {
+            case .unchanged:
+                return (outcome, [])
             case .delete:
                 try db.execute(sql: "DELETE FROM tasks WHERE id = ?", arguments: [id.lowercased])
-                return [try Self.appendEvent(.deleted, task: current, db: db)]
+                return (outcome, [try Self.appendEvent(.deleted, task: current, db: db)])
             case .update(let task, let follower):
                 try db.execute(
                     sql: """
                         UPDATE tasks SET title = ?, title_key = ?, description = ?, completed = ?, priority = ?, tags = ?, due_at = ?,
-                        recurrence = ?, updated_at = ?, completed_at = ?, version = ? WHERE id = ?
+                        recurrence = ?, anchor_day = ?, updated_at = ?, completed_at = ?, version = ? WHERE id = ?
                         """,
                     arguments: [
                         task.title, task.title.lowercased(), task.description, task.completed, task.priority.rank, Self.tagsJSON(task.tags),
-                        task.dueAt?.milliseconds, task.recurrence?.rawValue, task.updatedAt.milliseconds, task.completedAt?.milliseconds,
-                        task.version, id.lowercased,
+                        task.dueAt?.milliseconds, task.recurrence?.rawValue, task.anchorDay, task.updatedAt.milliseconds,
+                        task.completedAt?.milliseconds, task.version, id.lowercased,
                     ])
                 if task.tags != current.tags {
                     try db.execute(sql: "DELETE FROM task_tags WHERE task_id = ?", arguments: [id.lowercased])
@@ -49,7 +52,7 @@ extension SQLiteStore {
                     try Self.insert(follower, db: db)
                     events.append(try Self.appendEvent(.created, task: follower, db: db))
                 }
-                return events
+                return (outcome, events)
             }
         }
     }
@@ -78,12 +81,13 @@ extension SQLiteStore {
     static func insert(_ task: TaskItem, db: Database) throws {
         try db.execute(
             sql: """
-                INSERT INTO tasks (id, user_id, title, title_key, description, completed, priority, tags, due_at, recurrence,
-                created_at, updated_at, completed_at, version) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                INSERT INTO tasks (id, user_id, title, title_key, description, completed, priority, tags, due_at, recurrence, anchor_day,
+                created_at, updated_at, completed_at, version) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """,
             arguments: [
                 task.id.lowercased, task.userID.lowercased, task.title, task.title.lowercased(), task.description, task.completed,
-                task.priority.rank, tagsJSON(task.tags), task.dueAt?.milliseconds, task.recurrence?.rawValue, task.createdAt.milliseconds,
+                task.priority.rank, tagsJSON(task.tags), task.dueAt?.milliseconds, task.recurrence?.rawValue, task.anchorDay,
+                task.createdAt.milliseconds,
                 task.updatedAt.milliseconds, task.completedAt?.milliseconds, task.version,
             ])
         try insertTags(of: task, db: db)
@@ -126,7 +130,7 @@ extension SQLiteStore {
             id: UUID(uuidString: row["id"])!, userID: UUID(uuidString: row["user_id"])!, title: row["title"],
             description: row["description"], completed: row["completed"], priority: TaskItem.Priority(rank: row["priority"]) ?? .none,
             tags: tags, dueAt: (row["due_at"] as Int64?).map(Date.init(milliseconds:)),
-            recurrence: (row["recurrence"] as String?).flatMap(TaskItem.Recurrence.init(rawValue:)),
+            recurrence: (row["recurrence"] as String?).flatMap(TaskItem.Recurrence.init(rawValue:)), anchorDay: row["anchor_day"],
             createdAt: Date(milliseconds: row["created_at"]), updatedAt: Date(milliseconds: row["updated_at"]),
             completedAt: (row["completed_at"] as Int64?).map(Date.init(milliseconds:)), version: row["version"])
     }

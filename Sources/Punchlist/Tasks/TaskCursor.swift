@@ -1,0 +1,63 @@
+import Crypto
+import Foundation
+
+/// Opaque, signed list cursors: the last task's sort value and id, bound to the sort order, with
+/// an HMAC so that a tampered or forged cursor is refused (400) rather than trusted.
+struct TaskCursor: Sendable {
+    private let key: SymmetricKey
+
+    init(secret: String) {
+        key = SymmetricKey(data: SHA256.hash(data: Data("punchlist list cursors\u{0}\(secret)".utf8)))
+    }
+
+    func encode(_ position: TaskQuery.Position, sort: TaskQuery.SortField, descending: Bool) -> String {
+        let value: String =
+            switch position.value {
+            case .date(let date?): "d\(date.milliseconds)"
+            case .date(nil): "n"
+            case .integer(let number): "i\(number)"
+            case .text(let text): "t" + Data(text.utf8).base64URLEncoded
+            case .score(let score): "s\(score.bitPattern)"
+            }
+        let payload = Data("1|\(sort.rawValue)|\(descending ? "d" : "a")|\(value)|\(position.id.lowercased)".utf8)
+        let mac = Data(HMAC<SHA256>.authenticationCode(for: payload, using: key)).prefix(16)
+        return payload.base64URLEncoded + "." + mac.base64URLEncoded
+    }
+
+    /// The position a cursor names, or nil when it is not one of ours for this sort order.
+    func decode(_ text: String, sort: TaskQuery.SortField, descending: Bool) -> TaskQuery.Position? {
+        let parts = text.split(separator: ".", omittingEmptySubsequences: false)
+        guard parts.count == 2, let payload = Data(base64URLEncoded: String(parts[0])), let mac = Data(base64URLEncoded: String(parts[1])),
+            mac.count == 16, Data(HMAC<SHA256>.authenticationCode(for: payload, using: key)).prefix(16) == mac
+        else { return nil }
+        let fields = String(decoding: payload, as: UTF8.self).split(separator: "|", omittingEmptySubsequences: false).map(String.init)
+        guard fields.count == 5, fields[0] == "1", fields[1] == sort.rawValue, fields[2] == (descending ? "d" : "a"),
+            let id = UUID(uuidString: fields[4]), let kind = fields[3].first
+        else { return nil }
+        let raw = String(fields[3].dropFirst())
+        let value: TaskQuery.SortValue
+        switch kind {
+        case "d": guard let milliseconds = Int64(raw) else { return nil }; value = .date(Date(milliseconds: milliseconds))
+        case "n": value = .date(nil)
+        case "i": guard let number = Int(raw) else { return nil }; value = .integer(number)
+        case "t": guard let data = Data(base64URLEncoded: raw) else { return nil }; value = .text(String(decoding: data, as: UTF8.self))
+        case "s": guard let bits = UInt64(raw) else { return nil }; value = .score(Double(bitPattern: bits))
+        default: return nil
+        }
+        return TaskQuery.Position(value: value, id: id)
+    }
+}
+
+extension Data {
+    var base64URLEncoded: String {
+        base64EncodedString().replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
+            .replacingOccurrences(of: "=", with: "")
+    }
+
+    init?(base64URLEncoded text: String) {
+        guard text.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_") }) else { return nil }
+        var base64 = text.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
+        base64 += String(repeating: "=", count: (4 - base64.count % 4) % 4)
+        self.init(base64Encoded: base64)
+    }
+}

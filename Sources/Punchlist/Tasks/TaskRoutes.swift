@@ -1,0 +1,77 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+
+/// `/api/tasks`: translates HTTP to ``TaskService`` and back.
+struct TaskRoutes: Sendable {
+    let tasks: TaskService
+    let parameters: TaskListParameters
+
+    func register(on group: RouterGroup<AppRequestContext>) {
+        group.post("tasks") { request, context in
+            let user = try context.requireIdentity().userID
+            var errors: [Problem.FieldError] = []
+            let input = TaskInput(try await JSONBody.read(request, context: context), requireTitle: true, errors: &errors)
+            guard errors.isEmpty else { throw Problem.validation(errors) }
+            let task = try await tasks.create(input, userID: user)
+            var response = Self.taskResponse(task, status: .created)
+            response.headers[.location] = "/api/tasks/\(task.id.lowercased)"
+            return response
+        }
+        group.get("tasks") { request, context in
+            let user = try context.requireIdentity().userID
+            let query = try parameters.query(from: request, now: Date())
+            let page = try await tasks.list(userID: user, query: query)
+            var json = JSONWriter(capacity: 400 * page.items.count + 64)
+            json.beginObject()
+            json.key("items")
+            json.beginArray()
+            for task in page.items { task.write(to: &json) }
+            json.endArray()
+            json.key("next_cursor")
+            json.string(page.next.map { parameters.cursors.encode($0, sort: query.sort, descending: query.descending) })
+            json.endObject()
+            return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: json.bytes)))
+        }
+        group.get("tasks/:id") { _, context in
+            Self.taskResponse(try await tasks.task(id: try Self.taskID(context), userID: try context.requireIdentity().userID), status: .ok)
+        }
+        group.patch("tasks/:id") { request, context in
+            let user = try context.requireIdentity().userID
+            let id = try Self.taskID(context)
+            let expected = try Self.expectedVersion(request)
+            var errors: [Problem.FieldError] = []
+            let input = TaskInput(try await JSONBody.read(request, context: context), requireTitle: false, errors: &errors)
+            guard errors.isEmpty else { throw Problem.validation(errors) }
+            return Self.taskResponse(try await tasks.update(id: id, userID: user, with: input, expectedVersion: expected), status: .ok)
+        }
+        group.delete("tasks/:id") { request, context in
+            let user = try context.requireIdentity().userID
+            try await tasks.delete(id: try Self.taskID(context), userID: user, expectedVersion: try Self.expectedVersion(request))
+            return Response(status: .noContent)
+        }
+    }
+
+    /// The task id from the path; anything that is not a UUID names no task.
+    static func taskID(_ context: AppRequestContext) throws -> UUID {
+        guard let text = context.parameters.get("id"), let id = UUID(uuidString: text) else { throw Problem.notFound("No such task.") }
+        return id
+    }
+
+    /// The version `If-Match` expects: `"3"`, `3` or `*` (any version).
+    static func expectedVersion(_ request: Request) throws -> Int? {
+        guard let header = request.headers[.ifMatch]?.trimmingCharacters(in: .whitespaces) else { return nil }
+        if header == "*" { return nil }
+        let unquoted = header.hasPrefix("\"") && header.hasSuffix("\"") && header.count >= 2 ? String(header.dropFirst().dropLast()) : header
+        guard unquoted.count <= 18, let version = Int(unquoted), version >= 0 else {
+            throw Problem.badRequest("If-Match must be a task version such as \"3\" (the ETag), or *.")
+        }
+        return version
+    }
+
+    static func taskResponse(_ task: TaskItem, status: HTTPResponse.Status) -> Response {
+        Response(
+            status: status, headers: [.contentType: "application/json", .eTag: "\"\(task.version)\""],
+            body: .init(byteBuffer: ByteBuffer(bytes: task.json)))
+    }
+}
