@@ -42,6 +42,7 @@ struct AccountRoutes: Sendable {
             let password = body.string("password")
             let current = body.string("current_password")
             for (field, value) in [("name", name), ("password", password)] where value.isNull { body.fail(field, "must be a string") }
+            if let current = current.value, current.unicodeScalars.count > 128 { body.fail("current_password", "must be at most 128 characters") }
             guard body.errors.isEmpty else { throw Problem.validation(body.errors) }
             let user = try await accounts.update(
                 try context.requireIdentity(), name: name.value, password: password.value, currentPassword: current.value)
@@ -57,6 +58,7 @@ struct AccountRoutes: Sendable {
                 }
                 var body = ObjectReader(value, fields: ["current_password"])
                 current = body.string("current_password").value
+                if let current, current.unicodeScalars.count > 128 { body.fail("current_password", "must be at most 128 characters") }
                 guard body.errors.isEmpty else { throw Problem.validation(body.errors) }
             }
             try await accounts.delete(identity, currentPassword: current)
