@@ -23,7 +23,7 @@ struct AccountService: Sendable {
         if let problem = AccountRules.passwordProblem(password) { errors.append(.init(field: "password", message: problem)) }
         if let problem = AccountRules.nameProblem(name) { errors.append(.init(field: "name", message: problem)) }
         guard errors.isEmpty else { throw Problem.validation(errors) }
-        let now = Date().truncatedToMilliseconds
+        let now = Date().roundedToMilliseconds
         let user = User(
             id: .v7(at: now), email: email, name: name, passwordHash: try await hasher.hash(password), externalIdentity: nil, createdAt: now,
             updatedAt: now)
@@ -46,7 +46,7 @@ struct AccountService: Sendable {
 
     func logOut(_ identity: Identity) async throws {
         // External issuers' tokens have no session here: their issuer ends them.
-        if let session = identity.sessionID { try await store.revokeSession(id: session, at: Date().truncatedToMilliseconds) }
+        if let session = identity.sessionID { try await store.revokeSession(id: session, at: Date().roundedToMilliseconds) }
     }
 
     func user(_ identity: Identity) async throws -> User {
@@ -77,7 +77,7 @@ struct AccountService: Sendable {
         }
         guard errors.isEmpty else { throw Problem.validation(errors) }
         if let password { user.passwordHash = try await hasher.hash(password) }
-        user.updatedAt = Date().truncatedToMilliseconds
+        user.updatedAt = Date().roundedToMilliseconds
         // A session id of nil (an external token) keeps no session: every session ends.
         try await store.update(user: user, revokingSessionsExcept: password == nil ? nil : (identity.sessionID ?? UUID()))
         return user
@@ -98,7 +98,7 @@ struct AccountService: Sendable {
     }
 
     private func startSession(for user: User) async throws -> SignedIn {
-        let now = Date().truncatedToMilliseconds
+        let now = Date().roundedToMilliseconds
         let session = Session(id: .v7(at: now), userID: user.id, createdAt: now, expiresAt: now + tokenLifetime.timeInterval, revokedAt: nil)
         try await store.insert(session: session)
         return SignedIn(user: user, token: try await authenticator.token(for: session), expiresAt: session.expiresAt)

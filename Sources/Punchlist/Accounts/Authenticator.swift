@@ -79,7 +79,7 @@ struct Authenticator: Sendable {
         }
         let identity = User.ExternalIdentity(issuer: claims.iss?.value ?? settings.jwksURL ?? "", subject: claims.sub.value)
         if let user = try await store.user(external: identity) { return Identity(userID: user.id, sessionID: nil) }
-        let now = Date().truncatedToMilliseconds
+        let now = Date().roundedToMilliseconds
         var user = User(
             id: .v7(at: now), email: AccountRules.normalizedEmail(claims.email ?? ""),
             name: String(AccountRules.normalizedName(claims.name ?? "").unicodeScalars.prefix(100)), passwordHash: nil,

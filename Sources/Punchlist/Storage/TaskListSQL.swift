@@ -30,6 +30,9 @@ struct TaskListSQL {
     /// in both directions.
     var statements: [Statement] {
         guard query.sort == .dueAt else { return [statement(part: nil)] }
+        // A due-date filter already excludes undated tasks.
+        let undatedExcluded = query.dueBefore != nil || query.dueAfter != nil || query.overdueBefore != nil
+        if undatedExcluded { return [statement(part: .dated)] }
         let inUndated = query.after?.value == .date(nil)
         return inUndated ? [statement(part: .undated)] : [statement(part: .dated), statement(part: .undated)]
     }

@@ -4,7 +4,7 @@ import Foundation
 enum Timestamp {
     /// Formats a date in UTC with exactly three fractional digits.
     static func format(_ date: Date) -> String {
-        let milliseconds = Int64((date.timeIntervalSince1970 * 1000).rounded(.down))
+        let milliseconds = date.milliseconds
         var seconds = time_t(milliseconds.floorDivided(by: 1000))
         let fraction = Int(milliseconds - Int64(seconds) * 1000)
         var parts = tm()
@@ -82,15 +82,16 @@ enum Timestamp {
 }
 
 extension Date {
-    /// Milliseconds since 1970, as SQLite stores times.
-    var milliseconds: Int64 { Int64((timeIntervalSince1970 * 1000).rounded(.down)) }
+    /// Milliseconds since 1970, as SQLite stores times. Rounded to the nearest, because a date made
+    /// from whole milliseconds may come back from a Double a hair below them.
+    var milliseconds: Int64 { Int64((timeIntervalSince1970 * 1000).rounded()) }
 
     init(milliseconds: Int64) {
         self.init(timeIntervalSince1970: Double(milliseconds) / 1000)
     }
 
-    /// This instant cut to whole milliseconds, the precision Punchlist keeps.
-    var truncatedToMilliseconds: Date { Date(milliseconds: milliseconds) }
+    /// This instant at whole milliseconds, the precision Punchlist keeps.
+    var roundedToMilliseconds: Date { Date(milliseconds: milliseconds) }
 }
 
 extension Int64 {

@@ -118,6 +118,6 @@ struct TaskInput: Sendable {
             reader.fail(name, "must be an RFC 3339 date-time")
             return nil
         }
-        return date.truncatedToMilliseconds
+        return date.roundedToMilliseconds
     }
 }

@@ -10,7 +10,7 @@ struct TaskService: Sendable {
     /// Builds a new task for `userID` from a validated input.
     static func newTask(_ input: TaskInput, userID: UUID, now: Date) -> TaskItem {
         let completed = input.completed ?? false
-        let dueAt = input.dueAt.newValue?.truncatedToMilliseconds
+        let dueAt = input.dueAt.newValue?.roundedToMilliseconds
         let recurrence = input.recurrence.newValue
         let createdAt = min(input.createdAt ?? now, now)
         return TaskItem(
@@ -21,7 +21,7 @@ struct TaskService: Sendable {
     }
 
     func create(_ input: TaskInput, userID: UUID) async throws -> TaskItem {
-        let task = Self.newTask(input, userID: userID, now: Date().truncatedToMilliseconds)
+        let task = Self.newTask(input, userID: userID, now: Date().roundedToMilliseconds)
         await published(try await store.insert(tasks: [task], userID: userID))
         return task
     }
@@ -34,7 +34,7 @@ struct TaskService: Sendable {
     /// Applies a partial update. With `expectedVersion`, a task changed in between is a 412.
     /// Completing a recurring task with a due date creates its next occurrence in the same transaction.
     func update(id: UUID, userID: UUID, with input: TaskInput, expectedVersion: Int?) async throws -> TaskItem {
-        let now = Date().truncatedToMilliseconds
+        let now = Date().roundedToMilliseconds
         guard
             let (change, events) = try await store.modifyTask(id: id, userID: userID, { current in
                 try Self.checkVersion(current, expected: expectedVersion)
@@ -89,7 +89,7 @@ struct TaskService: Sendable {
         switch input.dueAt {
         case .keep: break
         case .clear: task.dueAt = nil
-        case .set(let date): task.dueAt = date.truncatedToMilliseconds
+        case .set(let date): task.dueAt = date.roundedToMilliseconds
         }
         switch input.recurrence {
         case .keep: break

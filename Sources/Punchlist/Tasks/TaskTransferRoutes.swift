@@ -51,7 +51,7 @@ struct TaskTransferRoutes: Sendable {
             guard lines.count <= Self.maximumTasks else {
                 throw Problem(.unprocessableContent, code: "too_many_tasks", detail: "An import holds at most \(Self.maximumTasks) tasks.")
             }
-            let now = Date().truncatedToMilliseconds
+            let now = Date().roundedToMilliseconds
             var valid: [TaskItem] = []
             var lineErrors: [(line: Int, errors: [Problem.FieldError])] = []
             for (line, value) in lines {

@@ -38,7 +38,7 @@ extension PostgresStore {
                 id: try columns["id"].decode(UUID.self), email: try columns["email"].decode(String?.self) ?? "",
                 name: try columns["name"].decode(String.self), passwordHash: try columns["password_hash"].decode(String?.self),
                 externalIdentity: issuer.flatMap { issuer in subject.map { User.ExternalIdentity(issuer: issuer, subject: $0) } },
-                createdAt: try columns["created_at"].decode(Date.self), updatedAt: try columns["updated_at"].decode(Date.self))
+                createdAt: try columns["created_at"].decode(Date.self).roundedToMilliseconds, updatedAt: try columns["updated_at"].decode(Date.self).roundedToMilliseconds)
         }
         return nil
     }
@@ -82,7 +82,9 @@ extension PostgresStore {
         let rows = try await client.query(
             "SELECT id, user_id, created_at, expires_at, revoked_at FROM sessions WHERE id = \(id)", logger: logger)
         for try await (id, userID, createdAt, expiresAt, revokedAt) in rows.decode((UUID, UUID, Date, Date, Date?).self) {
-            return Session(id: id, userID: userID, createdAt: createdAt, expiresAt: expiresAt, revokedAt: revokedAt)
+            return Session(
+                id: id, userID: userID, createdAt: createdAt.roundedToMilliseconds, expiresAt: expiresAt.roundedToMilliseconds,
+                revokedAt: revokedAt?.roundedToMilliseconds)
         }
         return nil
     }

@@ -21,7 +21,7 @@ extension PostgresStore {
             "UPDATE users SET last_event_id = last_event_id + \(tasks.count) WHERE id = \(userID) RETURNING last_event_id", logger: logger)
         for try await value in rows.decode(Int64.self) { last = value }
         guard let last else { throw StoreError.unavailable }
-        let at = Date().truncatedToMilliseconds
+        let at = Date().roundedToMilliseconds
         let events = tasks.enumerated().map { index, task in
             TaskEvent(id: last - Int64(tasks.count - 1 - index), kind: .created, task: task, at: at)
         }
@@ -102,7 +102,7 @@ extension PostgresStore {
             logger: logger)
         var events: [TaskEvent] = []
         for try await (id, type, taskID, task, at) in rows.decode((Int64, String, UUID, String?, Date).self) {
-            events.append(TaskEvent(id: id, userID: userID, kind: TaskEvent.Kind(rawValue: type)!, taskID: taskID, taskJSON: task, at: at))
+            events.append(TaskEvent(id: id, userID: userID, kind: TaskEvent.Kind(rawValue: type)!, taskID: taskID, taskJSON: task, at: at.roundedToMilliseconds))
         }
         return events
     }
@@ -135,7 +135,7 @@ extension PostgresStore {
             "UPDATE users SET last_event_id = last_event_id + 1 WHERE id = \(task.userID) RETURNING last_event_id", logger: logger)
         for try await value in rows.decode(Int64.self) { id = value }
         guard let id else { throw StoreError.unavailable }
-        let event = TaskEvent(id: id, kind: kind, task: task, at: Date().truncatedToMilliseconds)
+        let event = TaskEvent(id: id, kind: kind, task: task, at: Date().roundedToMilliseconds)
         try await connection.query(
             """
             INSERT INTO events (user_id, id, type, task_id, task, at)
@@ -151,10 +151,10 @@ extension PostgresStore {
             title: try columns["title"].decode(String.self), description: try columns["description"].decode(String.self),
             completed: try columns["completed"].decode(Bool.self),
             priority: TaskItem.Priority(rank: Int(try columns["priority"].decode(Int16.self))) ?? .none,
-            tags: try columns["tags"].decode([String].self), dueAt: try columns["due_at"].decode(Date?.self),
+            tags: try columns["tags"].decode([String].self), dueAt: try columns["due_at"].decode(Date?.self)?.roundedToMilliseconds,
             recurrence: try columns["recurrence"].decode(String?.self).flatMap(TaskItem.Recurrence.init(rawValue:)),
             anchorDay: try columns["anchor_day"].decode(Int16?.self).map(Int.init),
-            createdAt: try columns["created_at"].decode(Date.self), updatedAt: try columns["updated_at"].decode(Date.self),
-            completedAt: try columns["completed_at"].decode(Date?.self), version: Int(try columns["version"].decode(Int32.self)))
+            createdAt: try columns["created_at"].decode(Date.self).roundedToMilliseconds, updatedAt: try columns["updated_at"].decode(Date.self).roundedToMilliseconds,
+            completedAt: try columns["completed_at"].decode(Date?.self)?.roundedToMilliseconds, version: Int(try columns["version"].decode(Int32.self)))
     }
 }

@@ -7,32 +7,55 @@ extension TaskListSQL {
     func fetch(_ client: PostgresClient, logger: Logger) async throws -> TaskPage {
         var rows: [(task: TaskItem, score: Double)] = []
         for statement in statements where rows.count <= query.limit {
-            var bindings = PostgresBindings()
-            var sql = ""
-            var number = 0
-            for character in statement.sql {
-                guard character == "?" else {
-                    sql.append(character)
-                    continue
-                }
-                number += 1
-                sql += "$\(number)"
-            }
-            for bind in statement.binds {
-                switch bind {
-                case .text(let text): bindings.append(text)
-                case .integer(let value): bindings.append(value)
-                case .date(let date): bindings.append(date)
-                case .score(let score): bindings.append(score)
-                case .texts(let texts): bindings.append(texts)
-                case .uuid(let id): bindings.append(id)
-                }
-            }
+            var (sql, bindings) = statement.postgresQuery
             bindings.append(query.limit + 1 - rows.count)
             for try await row in try await client.query(PostgresQuery(unsafeSQL: sql, binds: bindings), logger: logger) {
                 rows.append((task: try PostgresStore.task(from: row), score: try row.makeRandomAccess()["score"].decode(Double.self)))
             }
         }
         return TaskPage(rows: rows, query: query)
+    }
+}
+
+extension PostgresStore {
+    /// The plan PostgreSQL would use for a list statement (for tests and docs).
+    func explain(_ statement: TaskListSQL.Statement, limit: Int, on connection: PostgresConnection) async throws -> String {
+        var (sql, bindings) = statement.postgresQuery
+        bindings.append(limit)
+        var lines: [String] = []
+        for try await line in try await connection.query(PostgresQuery(unsafeSQL: "EXPLAIN " + sql, binds: bindings), logger: logger)
+            .decode(String.self)
+        {
+            lines.append(line)
+        }
+        return lines.joined(separator: "\n")
+    }
+}
+
+extension TaskListSQL.Statement {
+    /// The statement with `$n` placeholders and its bindings, as PostgreSQL wants them.
+    var postgresQuery: (String, PostgresBindings) {
+        var bindings = PostgresBindings()
+        var sql = ""
+        var number = 0
+        for character in self.sql {
+            guard character == "?" else {
+                sql.append(character)
+                continue
+            }
+            number += 1
+            sql += "$\(number)"
+        }
+        for bind in binds {
+            switch bind {
+            case .text(let text): bindings.append(text)
+            case .integer(let value): bindings.append(value)
+            case .date(let date): bindings.append(date)
+            case .score(let score): bindings.append(score)
+            case .texts(let texts): bindings.append(texts)
+            case .uuid(let id): bindings.append(id)
+            }
+        }
+        return (sql, bindings)
     }
 }

@@ -55,6 +55,8 @@ enum SQLiteMigrations {
                 CREATE INDEX tasks_by_priority ON tasks(user_id, priority, id);
                 CREATE INDEX tasks_by_title ON tasks(user_id, title_key, id);
                 CREATE INDEX tasks_open_by_due ON tasks(user_id, completed, due_at);
+                -- Undated tasks come last when sorting by due date, in id order.
+                CREATE INDEX tasks_undated ON tasks(user_id, id) WHERE due_at IS NULL;
 
                 CREATE TABLE task_tags (
                     user_id TEXT NOT NULL,

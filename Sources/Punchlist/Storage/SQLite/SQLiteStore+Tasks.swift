@@ -108,7 +108,7 @@ extension SQLiteStore {
                 db, sql: "UPDATE users SET last_event_id = last_event_id + 1 WHERE id = ? RETURNING last_event_id",
                 arguments: [task.userID.lowercased])
         else { throw StoreError.unavailable }
-        let event = TaskEvent(id: id, kind: kind, task: task, at: Date().truncatedToMilliseconds)
+        let event = TaskEvent(id: id, kind: kind, task: task, at: Date().roundedToMilliseconds)
         try db.execute(
             sql: "INSERT INTO events (user_id, id, type, task_id, task, at) VALUES (?, ?, ?, ?, ?, ?)",
             arguments: [task.userID.lowercased, id, kind.rawValue, task.id.lowercased, event.taskJSON, event.at.milliseconds])
