@@ -65,7 +65,15 @@ private func signingSecret(settings: Settings, store: any Store) async throws ->
 private func openStore(settings: Settings, logger: Logger) async throws -> (store: any Store, services: [any Service]) {
     switch settings.database {
     case .sqlite(let path):
-        let store = try SQLiteStore(path: path)
+        let store: SQLiteStore
+        do {
+            store = try SQLiteStore(path: path)
+        } catch {
+            throw SettingsError(
+                settings.database == .sqlite(path: (settings.dataDirectory as NSString).appendingPathComponent("punchlist.sqlite"))
+                    ? "DATA_DIR" : "DATABASE_URL",
+                expected: "a writable place for the SQLite database, but \(path) cannot be opened: \(error)")
+        }
         return (store, [StoreCloser(store: store)])
     case .postgres(let location):
         var direct: PostgresLocation?
@@ -87,7 +95,7 @@ func waitForDatabase(settings: Settings, logger: Logger, _ work: () async throws
             let remaining = deadline - ContinuousClock.now
             guard remaining > .zero else {
                 throw SettingsError(
-                    settings.database.kind == "postgres" ? "DATABASE_URL" : "DATA_DIR",
+                    settings.directDatabase != nil ? "DATABASE_DIRECT_URL" : settings.database.kind == "postgres" ? "DATABASE_URL" : "DATA_DIR",
                     expected: "a reachable database; \(settings.database) did not answer within \(settings.databaseStartupTimeout)")
             }
             logger.warning("database not reachable yet; retrying", metadata: ["database": "\(settings.database)", "retry_in": "\(pause)"])

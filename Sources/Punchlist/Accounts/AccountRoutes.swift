@@ -41,7 +41,9 @@ struct AccountRoutes: Sendable {
             let name = body.string("name")
             let password = body.string("password")
             let current = body.string("current_password")
-            for (field, value) in [("name", name), ("password", password)] where value.isNull { body.fail(field, "must be a string") }
+            for (field, value) in [("name", name), ("password", password), ("current_password", current)] where value.isNull {
+                body.fail(field, "must be a string")
+            }
             if let current = current.value, current.unicodeScalars.count > 128 { body.fail("current_password", "must be at most 128 characters") }
             guard body.errors.isEmpty else { throw Problem.validation(body.errors) }
             let user = try await accounts.update(

@@ -9,11 +9,17 @@ struct AuthMiddleware: RouterMiddleware {
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         guard let token = Self.bearerToken(request) else { throw Problem.unauthorized() }
         var context = context
-        context.identity = try await authenticator.identity(for: token)
+        do {
+            context.identity = try await authenticator.identity(for: token)
+        } catch var problem as Problem where problem.status == .unauthorized {
+            // RFC 6750: a token was sent and refused.
+            problem.headers[.wwwAuthenticate] = "Bearer error=\"invalid_token\""
+            throw problem
+        }
         return try await next(request, context)
     }
 
-    /// The token from `Authorization: Bearer …`, or from `?access_token=` where a browser cannot set headers.
+    /// The token from `Authorization: Bearer …`.
     static func bearerToken(_ request: Request) -> String? {
         if let header = request.headers[.authorization] {
             let parts = header.split(separator: " ", maxSplits: 1)

@@ -55,6 +55,9 @@ public struct Problem: Error, HTTPResponseError, Sendable {
             }
             json.endArray()
         }
+        if let context = context as? AppRequestContext, !context.requestID.isEmpty {
+            json.key("request_id"); json.string(context.requestID)
+        }
         for member in extraMembers {
             json.key(member.key)
             json.json(member.value)

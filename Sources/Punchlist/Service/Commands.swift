@@ -36,6 +36,8 @@ public func describeStartupFailure(_ error: any Error) -> String {
     switch error {
     case let error as SettingsError:
         return error.description
+    case let error as IOError:
+        return "HOST/PORT: cannot listen there: \(error.description)"
     case let error as PSQLError:
         let message = error.serverInfo?[.message] ?? "\(error.code)"
         return "DATABASE_URL: the PostgreSQL server refused us: \(message)"

@@ -75,6 +75,8 @@ struct TaskListParameters {
     }
 
     private func invalid(_ name: String, _ expected: String) -> Problem {
-        Problem.badRequest("\(name) must be \(expected).")
+        var problem = Problem.badRequest("\(name) must be \(expected).")
+        problem.fieldErrors = [.init(field: name, message: "must be \(expected)")]
+        return problem
     }
 }

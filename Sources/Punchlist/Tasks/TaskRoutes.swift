@@ -63,7 +63,9 @@ struct TaskRoutes: Sendable {
         guard let header = request.headers[.ifMatch]?.trimmingCharacters(in: .whitespaces) else { return nil }
         if header == "*" { return nil }
         let unquoted = header.hasPrefix("\"") && header.hasSuffix("\"") && header.count >= 2 ? String(header.dropFirst().dropLast()) : header
-        guard unquoted.count <= 18, let version = Int(unquoted), version >= 1 else {
+        guard (1...18).contains(unquoted.count), unquoted.allSatisfy(\.isASCII), unquoted.allSatisfy(\.isNumber), !unquoted.hasPrefix("0"),
+            let version = Int(unquoted)
+        else {
             throw Problem.badRequest("If-Match must be a task version such as \"3\" (the ETag), or *.")
         }
         return version

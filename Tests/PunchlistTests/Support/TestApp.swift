@@ -20,7 +20,13 @@ func withApp(
     var logger = Logger(label: "punchlist-test")
     logger.logLevel = .warning
     let app = try await buildApplication(settings: settings, logger: logger)
-    try await app.test(framework, test)
+    do {
+        try await app.test(framework, test)
+    } catch {
+        await PostgresServer.dropDatabase(in: fresh)
+        throw error
+    }
+    await PostgresServer.dropDatabase(in: fresh)
 }
 
 extension ByteBuffer {

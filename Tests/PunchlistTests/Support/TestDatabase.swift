@@ -75,6 +75,16 @@ enum PostgresServer {
         return components.string!
     }
 
+    /// Drops a database made by ``freshDatabase()`` once its test is done (a no-op for SQLite environments).
+    static func dropDatabase(in environment: [String: String]) async {
+        guard let url = environment["DATABASE_URL"], let name = URLComponents(string: url)?.path.dropFirst(),
+            name.hasPrefix("punchlist_test_")
+        else { return }
+        _ = try? await withAdminConnection { connection in
+            try await connection.query(PostgresQuery(unsafeSQL: "DROP DATABASE IF EXISTS \(name) WITH (FORCE)"), logger: Logger(label: "test"))
+        }
+    }
+
     @discardableResult
     static func withAdminConnection<Result: Sendable>(_ work: (PostgresConnection) async throws -> Result) async throws -> Result {
         guard let url, let components = URLComponents(string: url) else { throw TestFailure("no PostgreSQL") }

@@ -5,7 +5,9 @@ import Logging
 
 /// Opens a migrated store of the given kind on a fresh database and runs `body` with it.
 func withStore(_ database: TestDatabase, _ body: @Sendable (any Store) async throws -> Void) async throws {
-    let settings = try Settings(environment: try await database.freshEnvironment())
+    let environment = try await database.freshEnvironment()
+    defer { Task { await PostgresServer.dropDatabase(in: environment) } }
+    let settings = try Settings(environment: environment)
     switch settings.database {
     case .sqlite(let path):
         let store = try SQLiteStore(path: path)

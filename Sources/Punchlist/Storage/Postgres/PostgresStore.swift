@@ -66,7 +66,9 @@ public struct PostgresStore: Store {
 
     /// The server name to send (SNI): Neon routes connections to the right endpoint by it. IP addresses are not names.
     static func serverName(for location: PostgresLocation) -> String? {
-        location.host.allSatisfy({ $0.isHexDigit || $0 == "." || $0 == ":" }) ? nil : location.host
+        var address = in6_addr()
+        let isAddress = inet_pton(AF_INET, location.host, &address) == 1 || inet_pton(AF_INET6, location.host, &address) == 1
+        return isAddress ? nil : location.host
     }
 
     static func configuration(_ location: PostgresLocation, poolSize: Int) throws -> PostgresClient.Configuration {

@@ -16,7 +16,7 @@ public struct SQLiteStore: Store, StoreLifecycle {
         configuration.busyMode = .timeout(10)
         configuration.maximumReaderCount = max(2, ProcessInfo.processInfo.activeProcessorCount * 2)
         configuration.prepareDatabase { db in
-            // WAL with NORMAL sync is durable across process crashes and fast; see docs/STORAGE.md.
+            // WAL with NORMAL sync is durable across process crashes and fast; see docs/DECISIONS.md.
             try db.execute(sql: "PRAGMA synchronous = NORMAL")
         }
         pool = try DatabasePool(path: path, configuration: configuration)

@@ -1,0 +1,91 @@
+#!/usr/bin/env bash
+# tasks.sh: task list / search / filter / create throughput with 10,000 tasks for one user (issue 4).
+#
+#   scripts/measure/tasks.sh sqlite|postgres
+#
+# Per round (ROUNDS, default 3), on a fresh server and a fresh database: sign up one user,
+# import TASKS (10,000) tasks from gen_tasks.py through POST /api/tasks/import, warm up
+# (WARMUP 3 s of the list), then wrk (CONNS 32 connections, 2 threads, DURATION 15 s each):
+#   list    GET  /api/tasks?limit=50
+#   search  GET  /api/tasks?limit=50&q=invoice
+#   tagopen GET  /api/tasks?limit=50&tag=work&status=open
+#   create  POST /api/tasks   {"title":"Load N","priority":"low","tags":["load"]}
+# (create last, since it adds tasks). PLANS=1 also writes the query plans (plans.sh) in round 1,
+# before any create, to $OUT_DIR/plans-<backend>.md. Prints a table and the medians.
+source "$(dirname "$0")/lib.sh"
+export MEASURE_DIR
+
+backend="${1:-sqlite}"; rounds="${ROUNDS:-3}"; dur="${DURATION:-15}"; conns="${CONNS:-32}"
+ntasks="${TASKS:-10000}"; warmup="${WARMUP:-3}"; out_dir="${OUT_DIR:-/tmp}"
+work="$(mktemp -d /tmp/pl-tasks.XXXXXX)"; db_name=""
+cleanup() { stop_server; [ -n "$db_name" ] && pg_drop "$db_name"; rm -rf "$work"; }
+trap cleanup EXIT
+python3 "$MEASURE_DIR/gen_tasks.py" "$ntasks" >"$work/tasks.ndjson"
+
+declare -A path=([list]="/api/tasks?limit=50" [search]="/api/tasks?limit=50&q=invoice"
+                 [tagopen]="/api/tasks?limit=50&tag=work&status=open" [create]="/api/tasks")
+scenarios=(list search tagopen create)
+
+run_wrk() {  # run_wrk SCENARIO SECONDS OUT
+  local s="$1"
+  if [ "$s" = create ]; then
+    BENCH_METHOD=POST BENCH_PATH="${path[$s]}" BENCH_BODY='{"title":"Load %s-%d","priority":"low","tags":["load"]}' \
+      timeout $(( $2 + 30 )) wrk -t2 -c"$conns" -d"${2}s" --timeout 10s --latency -s "$MEASURE_DIR/bearer.lua" "$url" >"$3" 2>&1
+  else
+    BENCH_METHOD=GET BENCH_PATH="${path[$s]}" \
+      timeout $(( $2 + 30 )) wrk -t2 -c"$conns" -d"${2}s" --timeout 10s --latency -s "$MEASURE_DIR/bearer.lua" "$url" >"$3" 2>&1
+  fi
+}
+
+printf '%-5s %-8s %10s %9s %9s %9s %8s %8s %8s %9s\n' round scenario req/s p50_ms p99_ms max_ms non2xx sockerr srv_cpu% rss_MiB
+for r in $(seq 1 "$rounds"); do
+  port="$(free_port)"; url="http://127.0.0.1:$port"; db_url=""
+  if [ "$backend" = postgres ]; then db_name="punchlist_bench_tasks"; db_url="$(pg_create "$db_name")"; fi
+  rm -rf "$work/data"
+  start_server "$port" "$work/data" "$db_url"
+  token="$(signup "$port" "tasks-bench-$r@example.com")"
+  export BENCH_TOKEN="$token"
+  t0="$(date +%s.%N)"
+  code="$(curl -sS -o "$work/import.json" -w '%{http_code}' -X POST -H "Authorization: Bearer $token" \
+          -H 'Content-Type: application/x-ndjson' --data-binary @"$work/tasks.ndjson" "$url/api/tasks/import")"
+  t1="$(date +%s.%N)"
+  imp="$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.2f", b - a }')"
+  echo "IMPORT round=$r http=$code seconds=$imp body=$(head -c 120 "$work/import.json")" >>"$work/raw"
+  [ "$code" = 200 ] || [ "$code" = 201 ] || { echo "import failed: $code $(cat "$work/import.json")" >&2; exit 1; }
+  if [ "${PLANS:-0}" = 1 ] && [ "$r" = 1 ]; then
+    uid="$(curl -fsS -H "Authorization: Bearer $token" "$url/api/auth/me" | python3 -c 'import json,sys; print(json.load(sys.stdin)["id"])')"
+    if [ "$backend" = postgres ]; then
+      { echo "## PostgreSQL, right after the import (before autovacuum's ANALYZE)"; "$MEASURE_DIR/plans.sh" postgres "$db_url" "$uid"
+        psql -X -q "$db_url" -c "ANALYZE"; echo; echo "## PostgreSQL after ANALYZE"; "$MEASURE_DIR/plans.sh" postgres "$db_url" "$uid"; } >"$out_dir/plans-postgres.md"
+    else
+      { echo "## SQLite"; "$MEASURE_DIR/plans.sh" sqlite "$work/data/punchlist.sqlite" "$uid"; } >"$out_dir/plans-sqlite.md"
+    fi
+  fi
+  run_wrk list "$warmup" "$work/warm" || true
+  for s in "${scenarios[@]}"; do
+    c0="$(cpu_ticks "$SERVER_PID")"; s0="$(date +%s.%N)"
+    run_wrk "$s" "$dur" "$work/$s.$r" || { cat "$work/$s.$r" >&2; exit 1; }
+    c1="$(cpu_ticks "$SERVER_PID")"; s1="$(date +%s.%N)"
+    cpu="$(awk -v a="$c0" -v b="$c1" -v s="$s0" -v e="$s1" -v hz="$CLK_TCK" 'BEGIN { printf "%.0f", 100 * (b - a) / hz / (e - s) }')"
+    rss="$(awk -v k="$(rss_kb "$SERVER_PID" VmRSS)" 'BEGIN { printf "%.1f", k / 1024 }')"
+    f="$work/$s.$r"
+    printf '%-5s %-8s %10s %9s %9s %9s %8s %8s %8s %9s\n' "$r" "$s" "$(bench_get "$f" rps)" "$(bench_get "$f" p50_ms)" \
+      "$(bench_get "$f" p99_ms)" "$(bench_get "$f" max_ms)" "$(bench_get "$f" non2xx)" "$(bench_get "$f" socket_errors)" "$cpu" "$rss"
+    echo "$s round=$r $(grep '^BENCH' "$f") cpu_pct=$cpu rss_mib=$rss $(grep '^status counts' "$f" | tr -d ':' | sed 's/ /_/; s/ /_/')" >>"$work/raw"
+    grep -m3 '^non-2xx' "$f" >>"$work/raw" || true
+  done
+  echo "HWM round=$r vmhwm_mib=$(awk -v k="$(rss_kb "$SERVER_PID" VmHWM)" 'BEGIN { printf "%.1f", k / 1024 }')" >>"$work/raw"
+  errs="$(grep -ci '"level":"error"\|error' "$work/data/server.log" || true)"
+  echo "LOG round=$r error_lines=$errs" >>"$work/raw"
+  [ "$errs" -gt 0 ] && grep -i -m5 error "$work/data/server.log" | cut -c1-400 >>"$work/raw"
+  stop_server
+  [ -n "$db_name" ] && pg_drop "$db_name"
+done
+echo; cat "$work/raw"
+med() { grep "^$1 " "$work/raw" | tr ' ' '\n' | awk -F= -v k="$2" '$1 == k { print $2 }' | median; }
+sum() { grep "^$1 " "$work/raw" | tr ' ' '\n' | awk -F= -v k="$2" '$1 == k { s += $2 } END { print s + 0 }'; }
+echo
+for s in "${scenarios[@]}"; do
+  echo "MEDIAN backend=$backend scenario=$s rps=$(med "$s" rps) p50_ms=$(med "$s" p50_ms) p99_ms=$(med "$s" p99_ms) non2xx_total=$(sum "$s" non2xx) socket_errors_total=$(sum "$s" socket_errors) cpu_pct=$(med "$s" cpu_pct)"
+done
+echo "MEDIAN backend=$backend import_s=$(med IMPORT seconds)"
