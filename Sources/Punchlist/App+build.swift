@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import HummingbirdWebSocket
 import Logging
 import NIOCore
 import PostgresNIO
@@ -11,14 +12,40 @@ public enum Punchlist {
     public static let version = "0.1.0"
 }
 
-/// Builds the whole application from its settings: storage (migrated), services, middleware and
-/// routes. The executable and the tests both use it, so tests run the real thing.
-public func buildApplication(settings: Settings, logger: Logger) async throws -> some ApplicationProtocol {
+/// The whole server: the HTTP application and what must stop before it on shutdown.
+public struct PunchlistServer: Sendable {
+    /// The application; tests drive it directly.
+    public let application: Application<RouterResponder<AppRequestContext>>
+    let live: LiveHub
+    let logger: Logger
+
+    /// Runs until SIGTERM or SIGINT: then live connections close with 1001 first, then the HTTP
+    /// server stops accepting, finishes requests in flight, and the database closes.
+    public func run() async throws {
+        let group = ServiceGroup(
+            configuration: .init(
+                services: [.init(service: application), .init(service: LiveConnectionsCloser(hub: live))],
+                gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+        try await group.run()
+    }
+}
+
+/// Builds the application (see ``buildServer(settings:logger:)``), as tests use it.
+public func buildApplication(settings: Settings, logger: Logger) async throws -> Application<RouterResponder<AppRequestContext>> {
+    try await buildServer(settings: settings, logger: logger).application
+}
+
+/// Builds the whole server from its settings: storage (migrated), services, middleware and routes.
+/// The executable and the tests both use it, so tests run the real thing.
+public func buildServer(settings: Settings, logger: Logger) async throws -> PunchlistServer {
     let opened = try await openStore(settings: settings, logger: logger)
     let store = opened.store
     try await waitForDatabase(settings: settings, logger: logger) { try await store.migrate() }
+    let secret = try await signingSecret(settings: settings, store: store)
+    let live = LiveHub()
 
     let router = Router(context: AppRequestContext.self)
+    let webSocketRouter = Router(context: AppRequestContext.self)
     let openAPIDocument = PackageResources.openapi_json
     router.addMiddleware {
         RequestIDMiddleware()
@@ -28,20 +55,30 @@ public func buildApplication(settings: Settings, logger: Logger) async throws ->
     }
     ServiceRoutes(store: store, metricsToken: settings.metricsToken, openAPIDocument: openAPIDocument).register(on: router)
 
-    let secret = try await signingSecret(settings: settings, store: store)
     let authenticator = await Authenticator(store: store, secret: secret, settings: settings, logger: logger)
-    let accounts = AccountService(
+    var accounts = AccountService(
         store: store, hasher: PasswordHasher(cost: settings.bcryptCost), authenticator: authenticator, tokenLifetime: settings.tokenLifetime)
+    accounts.sessionsEnded = { signal in
+        live.receive(signal)
+        try? await store.announce(signal)
+    }
     let api = router.group("api")
     let authenticated = router.group("api").add(middleware: AuthMiddleware(authenticator: authenticator))
     AccountRoutes(accounts: accounts, rateLimiter: settings.authRateLimit.map(RateLimiter.init), forwardedHops: settings.forwardedHops)
         .register(public: api, authenticated: authenticated)
-    let tasks = TaskService(store: store)
+    var tasks = TaskService(store: store)
+    tasks.published = { events in live.publish(events) }
     TaskTransferRoutes(tasks: tasks).register(on: authenticated)
     TaskRoutes(tasks: tasks, parameters: TaskListParameters(cursors: TaskCursor(secret: secret))).register(on: authenticated)
+    LiveRoutes(feed: LiveFeed(store: store, hub: live), authenticator: authenticator).register(http: router, webSocket: webSocketRouter)
 
     var app = Application(
         router: router,
+        server: .http1WebSocketUpgrade(
+            webSocketRouter: webSocketRouter,
+            // The library closes a connection that has not answered its ping within this period; our own
+            // keep-alive pings every 20 seconds (LiveFeed) keep proxies from dropping quiet connections.
+            configuration: .init(http1: .init(), ws: .init(autoPing: .enabled(timePeriod: .seconds(60))))),
         configuration: .init(address: .hostname(settings.host, port: settings.port), serverName: nil),
         onServerRunning: { channel in
             logger.info("serving", metadata: ["address": "\(channel.localAddress?.description ?? "?")", "database": "\(settings.database)"])
@@ -49,7 +86,21 @@ public func buildApplication(settings: Settings, logger: Logger) async throws ->
         logger: logger
     )
     app.addServices(opened.services)
-    return app
+    app.addServices(EventPruner(store: store, logger: logger))
+    if let postgres = store as? PostgresStore {
+        warnIfPooled(settings: settings, logger: logger)
+        app.addServices(PostgresLiveListener(store: postgres, hub: live, logger: logger))
+    }
+    return PunchlistServer(application: app, live: live, logger: logger)
+}
+
+/// `LISTEN` needs a direct connection: a transaction-mode pooler (Neon's `-pooler` host, PgBouncer on 6543) drops it.
+private func warnIfPooled(settings: Settings, logger: Logger) {
+    guard settings.directDatabase == nil, case .postgres(let location) = settings.database,
+        location.host.contains("-pooler") || location.port == 6543
+    else { return }
+    logger.warning(
+        "DATABASE_URL looks like a connection pooler and DATABASE_DIRECT_URL is not set: live updates across replicas need a direct connection")
 }
 
 /// `AUTH_SECRET` when set; otherwise one random secret, generated by whichever replica starts
@@ -60,7 +111,6 @@ private func signingSecret(settings: Settings, store: any Store) async throws ->
     let candidate = Data((0..<48).map { _ in UInt8.random(in: 0...255, using: &generator) }).base64EncodedString()
     return try await store.storeSettingIfAbsent(name: "auth_secret", value: candidate)
 }
-
 /// The store for the configured database, and the services that keep it open and close it.
 private func openStore(settings: Settings, logger: Logger) async throws -> (store: any Store, services: [any Service]) {
     switch settings.database {

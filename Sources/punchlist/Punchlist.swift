@@ -23,8 +23,7 @@ struct Serve: AsyncParsableCommand {
         try await exitingCleanly {
             let settings = try await Settings.fromEnvironment()
             let logger = bootstrapLogging(settings)
-            let app = try await buildApplication(settings: settings, logger: logger)
-            try await app.runService()
+            try await buildServer(settings: settings, logger: logger).run()
         }
     }
 }

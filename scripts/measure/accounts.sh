@@ -62,4 +62,4 @@ echo "MEDIAN backend=$backend health_baseline_p50=$(med BASE p50_ms) health_base
      "health_loaded_p50=$(med LOADED p50_ms) health_loaded_p99=$(med LOADED p99_ms)" \
      "login_rps=$(med LOGIN rps) login_p50=$(med LOGIN p50_ms) login_p99=$(med LOGIN p99_ms)" \
      "server_cpu_pct=$(med SERVER_CPU loaded_pct) login_non2xx=$(grep '^LOGIN ' "$work/raw" | tr ' ' '\n' | awk -F= '$1=="non2xx"{s+=$2} END {print s+0}')"
-grep -i -c error "$work/data/server.log" | sed 's/^/server log lines with "error": /'
+echo "server log lines with \"error\": $(grep -ci error "$work/data/server.log" || true)"

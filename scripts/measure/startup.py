@@ -5,7 +5,7 @@
 
 Each run: a fresh DATA_DIR (SQLite) or a freshly created database (--pg), exec the binary,
 poll GET /health with raw sockets every 1 ms until the first 200 (time from exec), then poll
-GET /ready the same way, then read VmRSS from /proc/PID/status 2.0 s after exec, then SIGTERM.
+GET /ready the same way (and the server's user+system CPU time so far), then read VmRSS from /proc/PID/status 2.0 s after exec, then SIGTERM.
 Prints one line per run and the medians. Loopback only.
 """
 import argparse, os, shutil, signal, socket, statistics, subprocess, sys, tempfile, time
@@ -46,8 +46,21 @@ def vm(pid, field):
     return None
 
 
+def cpu_ms(pid):
+    """user + system CPU time the process has used so far, in ms (contention-robust, unlike wall time)."""
+    with open(f"/proc/{pid}/stat") as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) * 1000 / os.sysconf("SC_CLK_TCK")
+
+
+def busy():
+    with open("/proc/stat") as f:
+        v = [int(x) for x in f.readline().split()[1:]]
+    return sum(v), v[3] + v[4]
+
+
 def psql(admin, sql):
-    subprocess.run(["psql", "-q", "-X", admin, "-c", sql], check=True, stdout=subprocess.DEVNULL)
+    subprocess.run(["psql", "-q", "-X", admin, "-c", "SET client_min_messages = warning", "-c", sql], check=True, stdout=subprocess.DEVNULL)
 
 
 def main():
@@ -71,11 +84,16 @@ def main():
             psql(args.pg, f"CREATE DATABASE {db}")
             env["DATABASE_URL"] = args.pg.replace("/postgres?", f"/{db}?")
         log = open(os.path.join(data, "server.log"), "wb")
+        b0 = busy()
+        time.sleep(0.5)
+        b1 = busy()
+        others = 100 * (1 - (b1[1] - b0[1]) / max(1, b1[0] - b0[0]))
         t0 = time.monotonic()
         proc = subprocess.Popen([args.bin], env=env, stdout=log, stderr=subprocess.STDOUT, cwd=data)
         try:
             health = wait_200(port, "/health", t0, proc)
             ready = wait_200(port, "/ready", t0, proc)
+            cpu = cpu_ms(proc.pid)
             time.sleep(max(0.0, args.rss_at - (time.monotonic() - t0)))
             rss, hwm = vm(proc.pid, "VmRSS"), vm(proc.pid, "VmHWM")
         finally:
@@ -88,14 +106,15 @@ def main():
             shutil.rmtree(data, ignore_errors=True)
             if db:
                 psql(args.pg, f"DROP DATABASE IF EXISTS {db} WITH (FORCE)")
-        rows.append((health * 1000, ready * 1000, rss / 1024, hwm / 1024))
+        rows.append((health * 1000, ready * 1000, rss / 1024, hwm / 1024, cpu))
         print(f"run {i + 1:2d}: /health {health * 1000:7.1f} ms   /ready {ready * 1000:7.1f} ms   "
-              f"VmRSS@{args.rss_at:g}s {rss / 1024:6.1f} MiB   VmHWM {hwm / 1024:6.1f} MiB", flush=True)
+              f"VmRSS@{args.rss_at:g}s {rss / 1024:6.1f} MiB   VmHWM {hwm / 1024:6.1f} MiB   "
+              f"server CPU to /ready {cpu:5.0f} ms   machine busy before {others:3.0f}%", flush=True)
     med = [statistics.median(c) for c in zip(*rows)]
     mn = [min(c) for c in zip(*rows)]
     mx = [max(c) for c in zip(*rows)]
     print(f"MEDIAN backend={'postgres' if args.pg else 'sqlite'} runs={args.runs} health_ms={med[0]:.1f} "
-          f"ready_ms={med[1]:.1f} rss_mib={med[2]:.1f} hwm_mib={med[3]:.1f} "
+          f"ready_ms={med[1]:.1f} rss_mib={med[2]:.1f} hwm_mib={med[3]:.1f} cpu_to_ready_ms={med[4]:.0f} "
           f"(health min/max {mn[0]:.1f}/{mx[0]:.1f}, ready min/max {mn[1]:.1f}/{mx[1]:.1f}, rss min/max {mn[2]:.1f}/{mx[2]:.1f})")
 
 

@@ -10,8 +10,12 @@
 #   search  GET  /api/tasks?limit=50&q=invoice
 #   tagopen GET  /api/tasks?limit=50&tag=work&status=open
 #   create  POST /api/tasks   {"title":"Load N","priority":"low","tags":["load"]}
-# (create last, since it adds tasks). PLANS=1 also writes the query plans (plans.sh) in round 1,
-# before any create, to $OUT_DIR/plans-<backend>.md. Prints a table and the medians.
+# (create last, since it adds tasks). SCENARIOS="list search" picks some. On PostgreSQL the
+# import is followed by ANALYZE (PG_ANALYZE=1, the default; autovacuum would do the same within
+# about a minute); PG_ANALYZE=0 measures the plans a freshly imported, never-analyzed table gets.
+# PLANS=1 also writes the query plans (plans.sh) in round 1, before any create, to
+# $OUT_DIR/plans-<backend>.md. QUIET=1 waits (bounded) for the shared machine to be idle before
+# each round. Prints a table and the medians.
 source "$(dirname "$0")/lib.sh"
 export MEASURE_DIR
 
@@ -24,7 +28,7 @@ python3 "$MEASURE_DIR/gen_tasks.py" "$ntasks" >"$work/tasks.ndjson"
 
 declare -A path=([list]="/api/tasks?limit=50" [search]="/api/tasks?limit=50&q=invoice"
                  [tagopen]="/api/tasks?limit=50&tag=work&status=open" [create]="/api/tasks")
-scenarios=(list search tagopen create)
+read -r -a scenarios <<<"${SCENARIOS:-list search tagopen create}"
 
 run_wrk() {  # run_wrk SCENARIO SECONDS OUT
   local s="$1"
@@ -37,7 +41,7 @@ run_wrk() {  # run_wrk SCENARIO SECONDS OUT
   fi
 }
 
-printf '%-5s %-8s %10s %9s %9s %9s %8s %8s %8s %9s\n' round scenario req/s p50_ms p99_ms max_ms non2xx sockerr srv_cpu% rss_MiB
+printf '%-5s %-8s %10s %9s %9s %9s %8s %8s %8s %9s %7s\n' round scenario req/s p50_ms p99_ms max_ms non2xx sockerr srv_cpu% rss_MiB before%
 for r in $(seq 1 "$rounds"); do
   port="$(free_port)"; url="http://127.0.0.1:$port"; db_url=""
   if [ "$backend" = postgres ]; then db_name="punchlist_bench_tasks"; db_url="$(pg_create "$db_name")"; fi
@@ -52,28 +56,38 @@ for r in $(seq 1 "$rounds"); do
   imp="$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.2f", b - a }')"
   echo "IMPORT round=$r http=$code seconds=$imp body=$(head -c 120 "$work/import.json")" >>"$work/raw"
   [ "$code" = 200 ] || [ "$code" = 201 ] || { echo "import failed: $code $(cat "$work/import.json")" >&2; exit 1; }
+  if [ "$backend" = postgres ] && [ "${PG_ANALYZE:-1}" = 1 ] && [ "${PLANS:-0}" != 1 -o "$r" != 1 ]; then
+    psql -X -q "$db_url" -c "ANALYZE"
+  fi
   if [ "${PLANS:-0}" = 1 ] && [ "$r" = 1 ]; then
     uid="$(curl -fsS -H "Authorization: Bearer $token" "$url/api/auth/me" | python3 -c 'import json,sys; print(json.load(sys.stdin)["id"])')"
     if [ "$backend" = postgres ]; then
       { echo "## PostgreSQL, right after the import (before autovacuum's ANALYZE)"; "$MEASURE_DIR/plans.sh" postgres "$db_url" "$uid"
-        psql -X -q "$db_url" -c "ANALYZE"; echo; echo "## PostgreSQL after ANALYZE"; "$MEASURE_DIR/plans.sh" postgres "$db_url" "$uid"; } >"$out_dir/plans-postgres.md"
+        if [ "${PG_ANALYZE:-1}" = 1 ]; then
+          psql -X -q "$db_url" -c "ANALYZE"; echo; echo "## PostgreSQL after ANALYZE"; "$MEASURE_DIR/plans.sh" postgres "$db_url" "$uid"
+        fi; } >"$out_dir/plans-postgres.md"
     else
       { echo "## SQLite"; "$MEASURE_DIR/plans.sh" sqlite "$work/data/punchlist.sqlite" "$uid"; } >"$out_dir/plans-sqlite.md"
     fi
   fi
+  [ "${QUIET:-0}" = 1 ] && wait_quiet 240
   run_wrk list "$warmup" "$work/warm" || true
   for s in "${scenarios[@]}"; do
+    idle_busy="$(busy_pct 1)"   # the machine's load from other processes just before this run
     c0="$(cpu_ticks "$SERVER_PID")"; s0="$(date +%s.%N)"
     run_wrk "$s" "$dur" "$work/$s.$r" || { cat "$work/$s.$r" >&2; exit 1; }
     c1="$(cpu_ticks "$SERVER_PID")"; s1="$(date +%s.%N)"
     cpu="$(awk -v a="$c0" -v b="$c1" -v s="$s0" -v e="$s1" -v hz="$CLK_TCK" 'BEGIN { printf "%.0f", 100 * (b - a) / hz / (e - s) }')"
     rss="$(awk -v k="$(rss_kb "$SERVER_PID" VmRSS)" 'BEGIN { printf "%.1f", k / 1024 }')"
     f="$work/$s.$r"
-    printf '%-5s %-8s %10s %9s %9s %9s %8s %8s %8s %9s\n' "$r" "$s" "$(bench_get "$f" rps)" "$(bench_get "$f" p50_ms)" \
-      "$(bench_get "$f" p99_ms)" "$(bench_get "$f" max_ms)" "$(bench_get "$f" non2xx)" "$(bench_get "$f" socket_errors)" "$cpu" "$rss"
-    echo "$s round=$r $(grep '^BENCH' "$f") cpu_pct=$cpu rss_mib=$rss $(grep '^status counts' "$f" | tr -d ':' | sed 's/ /_/; s/ /_/')" >>"$work/raw"
+    printf '%-5s %-8s %10s %9s %9s %9s %8s %8s %8s %9s %7s\n' "$r" "$s" "$(bench_get "$f" rps)" "$(bench_get "$f" p50_ms)" \
+      "$(bench_get "$f" p99_ms)" "$(bench_get "$f" max_ms)" "$(bench_get "$f" non2xx)" "$(bench_get "$f" socket_errors)" "$cpu" "$rss" "$idle_busy"
+    echo "$s round=$r $(grep '^BENCH' "$f") cpu_pct=$cpu rss_mib=$rss busy_before_pct=$idle_busy $(grep '^status counts' "$f" | tr -d ':' | sed 's/ /_/; s/ /_/')" >>"$work/raw"
     grep -m3 '^non-2xx' "$f" >>"$work/raw" || true
   done
+  if [ "$backend" = postgres ]; then
+    echo "PGSTAT round=$r $(psql -X -A -t "$db_url" -c "SELECT 'last_analyze=' || coalesce(last_analyze::text, 'never') || ' last_autoanalyze=' || coalesce(last_autoanalyze::text, 'never') FROM pg_stat_user_tables WHERE relname = 'tasks'" | tr ' ' '_')" >>"$work/raw"
+  fi
   echo "HWM round=$r vmhwm_mib=$(awk -v k="$(rss_kb "$SERVER_PID" VmHWM)" 'BEGIN { printf "%.1f", k / 1024 }')" >>"$work/raw"
   errs="$(grep -ci '"level":"error"\|error' "$work/data/server.log" || true)"
   echo "LOG round=$r error_lines=$errs" >>"$work/raw"

@@ -6,6 +6,8 @@ struct AccountService: Sendable {
     let hasher: PasswordHasher
     let authenticator: Authenticator
     let tokenLifetime: Duration
+    /// Where ended sessions are announced, so their live connections close on every replica.
+    var sessionsEnded: @Sendable (LiveSignal) async -> Void = { _ in }
 
     /// A new session and its signed token.
     struct SignedIn {
@@ -46,7 +48,9 @@ struct AccountService: Sendable {
 
     func logOut(_ identity: Identity) async throws {
         // External issuers' tokens have no session here: their issuer ends them.
-        if let session = identity.sessionID { try await store.revokeSession(id: session, at: Date().roundedToMilliseconds) }
+        guard let session = identity.sessionID else { return }
+        try await store.revokeSession(id: session, at: Date().roundedToMilliseconds)
+        await sessionsEnded(.sessionEnded(session))
     }
 
     func user(_ identity: Identity) async throws -> User {
@@ -80,6 +84,7 @@ struct AccountService: Sendable {
         user.updatedAt = Date().roundedToMilliseconds
         // A session id of nil (an external token) keeps no session: every session ends.
         try await store.update(user: user, revokingSessionsExcept: password == nil ? nil : (identity.sessionID ?? UUID()))
+        if password != nil { await sessionsEnded(.userSessionsEnded(user.id, except: identity.sessionID)) }
         return user
     }
 
@@ -95,6 +100,7 @@ struct AccountService: Sendable {
             }
         }
         _ = try await store.deleteUser(id: user.id)
+        await sessionsEnded(.userSessionsEnded(user.id, except: nil))
     }
 
     private func startSession(for user: User) async throws -> SignedIn {

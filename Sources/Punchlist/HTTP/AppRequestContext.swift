@@ -1,23 +1,29 @@
 import Foundation
 import HTTPTypes
 import Hummingbird
+import HummingbirdWebSocket
 import Logging
 import NIOCore
 
 /// The per-request context: Hummingbird's core storage, plus who is calling and the request id.
-public struct AppRequestContext: RequestContext {
+public struct AppRequestContext: RequestContext, WebSocketRequestContext {
     public var coreContext: CoreRequestContextStorage
     /// The authenticated caller, set by the auth middleware on `/api` routes.
     public var identity: Identity?
     /// The request id echoed in `X-Request-ID` and logged on every line.
     public var requestID: String = ""
-    /// The peer's address, before any forwarding header is considered.
-    public let remoteAddress: SocketAddress?
+    /// The connection, for the peer's address and for cutting off a live client that stopped reading.
+    public let channel: any Channel
+    /// Where the WebSocket upgrade keeps its handler.
+    public let webSocket = WebSocketHandlerReference<AppRequestContext>()
 
     public init(source: ApplicationRequestContextSource) {
         self.coreContext = .init(source: source)
-        self.remoteAddress = source.channel.remoteAddress
+        self.channel = source.channel
     }
+
+    /// The peer's address, before any forwarding header is considered.
+    public var remoteAddress: SocketAddress? { channel.remoteAddress }
 
     /// JSON bodies are read by ``JSONBody`` with the route's own limit.
     public var maxUploadSize: Int { 1 << 20 }

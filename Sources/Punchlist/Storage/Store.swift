@@ -50,6 +50,12 @@ public protocol Store: Sendable {
 
     /// The user's events after `id`, oldest first.
     func events(userID: UUID, after id: Int64, limit: Int) async throws -> [TaskEvent]
+    /// The oldest event the outbox still keeps for the user (nil when none), and the latest id ever given.
+    func eventBounds(userID: UUID) async throws -> (oldest: Int64?, latest: Int64)
+    /// Tells every replica (with PostgreSQL, through `NOTIFY`); nothing to do with one SQLite process.
+    func announce(_ signal: LiveSignal) async throws
+    /// Deletes events older than `date`, except each user's latest `keep`; returns how many went.
+    func pruneEvents(olderThan date: Date, keepingLatest keep: Int) async throws -> Int
 }
 
 /// What a modification does to the task it read.

@@ -51,7 +51,9 @@ import Testing
             for operation in Self.documented.sorted() where !operation.hasSuffix("/me") || operation.hasPrefix("GET") {
                 let parts = operation.split(separator: " ")
                 let path = String(parts[1]).replacingOccurrences(of: "{id}", with: UUID().uuidString.lowercased())
-                let response = try await client.send(HTTPRequest.Method(rawValue: String(parts[0]))!, path, headers: user.auth)
+                // The live streams never end: asked without a token, they still show they exist (401, 426).
+                let isStream = path.hasPrefix("/api/events") || path.hasPrefix("/api/live")
+                let response = try await client.send(HTTPRequest.Method(rawValue: String(parts[0]))!, path, headers: isStream ? [:] : user.auth)
                 #expect(response.status != .methodNotAllowed, "\(operation)")
                 #expect(!response.text.contains("No route for"), "\(operation)")
                 #expect(response.status.code < 500, "\(operation)")

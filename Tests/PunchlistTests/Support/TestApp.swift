@@ -18,7 +18,7 @@ func withApp(
     let fresh = try await database.freshEnvironment()
     let settings = try Settings(environment: testDefaults.merging(fresh) { $1 }.merging(environment) { $1 })
     var logger = Logger(label: "punchlist-test")
-    logger.logLevel = .warning
+    logger.logLevel = ProcessInfo.processInfo.environment["LIVE_TEST_TRACE"] != nil ? .trace : .warning
     let app = try await buildApplication(settings: settings, logger: logger)
     do {
         try await app.test(framework, test)

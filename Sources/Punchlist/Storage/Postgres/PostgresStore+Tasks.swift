@@ -9,6 +9,7 @@ extension PostgresStore {
             for start in stride(from: 0, to: tasks.count, by: 1000) {
                 events += try await insertBatch(Array(tasks[start..<min(start + 1000, tasks.count)]), userID: userID, on: connection)
             }
+            try await notify(events, on: connection)
             return events
         }
     }
@@ -72,7 +73,9 @@ extension PostgresStore {
                 return (outcome, [])
             case .delete:
                 try await connection.query("DELETE FROM tasks WHERE id = \(id)", logger: logger)
-                return (outcome, [try await appendEvent(.deleted, task: current, on: connection)])
+                let events = [try await appendEvent(.deleted, task: current, on: connection)]
+                try await notify(events, on: connection)
+                return (outcome, events)
             case .update(let task, let follower):
                 try await connection.query(
                     """
@@ -87,6 +90,7 @@ extension PostgresStore {
                     try await insert(follower, on: connection)
                     events.append(try await appendEvent(.created, task: follower, on: connection))
                 }
+                try await notify(events, on: connection)
                 return (outcome, events)
             }
         }
@@ -105,6 +109,37 @@ extension PostgresStore {
             events.append(TaskEvent(id: id, userID: userID, kind: TaskEvent.Kind(rawValue: type)!, taskID: taskID, taskJSON: task, at: at.roundedToMilliseconds))
         }
         return events
+    }
+
+    public func eventBounds(userID: UUID) async throws -> (oldest: Int64?, latest: Int64) {
+        let rows = try await client.query(
+            "SELECT (SELECT min(id) FROM events WHERE user_id = \(userID)), (SELECT last_event_id FROM users WHERE id = \(userID))",
+            logger: logger)
+        for try await (oldest, latest) in rows.decode((Int64?, Int64?).self) { return (oldest, latest ?? 0) }
+        return (nil, 0)
+    }
+
+    public func announce(_ signal: LiveSignal) async throws {
+        try await client.query("SELECT pg_notify(\(LiveSignal.channel), \(signal.payload))", logger: logger)
+    }
+
+    public func pruneEvents(olderThan date: Date, keepingLatest keep: Int) async throws -> Int {
+        let rows = try await client.query(
+            """
+            WITH gone AS (
+                DELETE FROM events USING users WHERE events.user_id = users.id AND events.at < \(date)
+                AND events.id <= users.last_event_id - \(keep) RETURNING 1
+            ) SELECT count(*) FROM gone
+            """, logger: logger)
+        for try await count in rows.decode(Int64.self) { return Int(count) }
+        return 0
+    }
+
+    /// Tells every replica's listener that the user has events up to the last of these; delivered on commit.
+    func notify(_ events: [TaskEvent], on connection: PostgresConnection) async throws {
+        guard let last = events.last else { return }
+        let message = LiveSignal.events(userID: last.userID, latest: last.id).payload
+        try await connection.query("SELECT pg_notify(\(LiveSignal.channel), \(message))", logger: logger)
     }
 
     // MARK: Rows

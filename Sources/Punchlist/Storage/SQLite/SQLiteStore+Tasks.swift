@@ -76,6 +76,28 @@ extension SQLiteStore {
         }
     }
 
+    public func eventBounds(userID: UUID) async throws -> (oldest: Int64?, latest: Int64) {
+        try await pool.read { db in
+            let oldest = try Int64.fetchOne(db, sql: "SELECT min(id) FROM events WHERE user_id = ?", arguments: [userID.lowercased])
+            let latest = try Int64.fetchOne(db, sql: "SELECT last_event_id FROM users WHERE id = ?", arguments: [userID.lowercased]) ?? 0
+            return (oldest, latest)
+        }
+    }
+
+    /// One process holds the SQLite file: its own hub already knows.
+    public func announce(_ signal: LiveSignal) async throws {}
+
+    public func pruneEvents(olderThan date: Date, keepingLatest keep: Int) async throws -> Int {
+        try await pool.write { db in
+            try db.execute(
+                sql: """
+                    DELETE FROM events WHERE at < ?
+                    AND id <= (SELECT last_event_id FROM users WHERE users.id = events.user_id) - ?
+                    """, arguments: [date.milliseconds, keep])
+            return db.changesCount
+        }
+    }
+
     // MARK: Rows
 
     static func insert(_ task: TaskItem, db: Database) throws {

@@ -1,0 +1,78 @@
+import Foundation
+import Logging
+import PostgresNIO
+import ServiceLifecycle
+
+/// Listens on a direct PostgreSQL connection for what other replicas commit (`LISTEN`), and hands
+/// it to this process's connections. A dropped connection is re-established with backoff, and then
+/// every connection checks the outbox, so nothing committed meanwhile is missed.
+struct PostgresLiveListener: Service {
+    let store: PostgresStore
+    let hub: LiveHub
+    let logger: Logger
+
+    func run() async throws {
+        await cancelWhenGracefulShutdown {
+            var pause = Duration.milliseconds(250)
+            while !Task.isCancelled {
+                do {
+                    try await store.withDirectConnection { connection in
+                        try await connection.listen(on: LiveSignal.channel) { notifications in
+                            hub.catchUpAll()
+                            pause = .milliseconds(250)
+                            for try await notification in notifications {
+                                if let signal = LiveSignal(payload: notification.payload) { hub.receive(signal) }
+                            }
+                        }
+                    }
+                } catch is CancellationError {
+                    return
+                } catch {
+                    if Task.isCancelled { return }
+                    logger.warning("live listener lost its PostgreSQL connection; reconnecting", metadata: ["retry_in": "\(pause)"])
+                }
+                try? await Task.sleep(for: pause)
+                pause = min(pause * 2, .seconds(10))
+            }
+        }
+    }
+}
+
+/// Deletes old events on a schedule, keeping what the contract promises for resuming: at least
+/// seven days, and at least each user's latest 10,000.
+struct EventPruner: Service {
+    let store: any Store
+    let logger: Logger
+    var every: Duration = .seconds(3600)
+    static let keepFor: TimeInterval = 7 * 86_400
+    static let keepLatest = 10_000
+
+    func run() async throws {
+        try await cancelWhenGracefulShutdown {
+            while !Task.isCancelled {
+                try await Task.sleep(for: every)
+                do {
+                    let removed = try await store.pruneEvents(olderThan: Date() - Self.keepFor, keepingLatest: Self.keepLatest)
+                    if removed > 0 { logger.info("pruned old events", metadata: ["count": "\(removed)"]) }
+                } catch {
+                    logger.warning("could not prune old events", metadata: ["error": "\(type(of: error))"])
+                }
+            }
+        }
+    }
+}
+
+/// On shutdown, before the HTTP server stops: closes every live connection with 1001 (going away)
+/// so clients reconnect to another replica, and gives them a moment to go.
+struct LiveConnectionsCloser: Service {
+    let hub: LiveHub
+
+    func run() async throws {
+        try? await gracefulShutdown()
+        hub.closeAll()
+        let deadline = ContinuousClock.now + .seconds(3)
+        while hub.count > 0, ContinuousClock.now < deadline {
+            try? await Task.sleep(for: .milliseconds(20))
+        }
+    }
+}
