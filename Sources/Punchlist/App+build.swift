@@ -111,10 +111,26 @@ private func signingSecret(settings: Settings, store: any Store) async throws ->
     let candidate = Data((0..<48).map { _ in UInt8.random(in: 0...255, using: &generator) }).base64EncodedString()
     return try await store.storeSettingIfAbsent(name: "auth_secret", value: candidate)
 }
+/// Whether `path` is (or can be made) a directory this process can write in.
+private func isWritableDirectory(_ path: String) -> Bool {
+    try? FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+    return FileManager.default.isWritableFile(atPath: path)
+}
+
 /// The store for the configured database, and the services that keep it open and close it.
 private func openStore(settings: Settings, logger: Logger) async throws -> (store: any Store, services: [any Service]) {
     switch settings.database {
-    case .sqlite(let path):
+    case .sqlite(var path):
+        let defaultPath = (settings.dataDirectory as NSString).appendingPathComponent("punchlist.sqlite")
+        if path == defaultPath, !isWritableDirectory(settings.dataDirectory) {
+            // A container without a mounted volume (a Hugging Face Space without persistent storage): keep
+            // serving, from a temporary directory, and say plainly what that means.
+            let fallback = (NSTemporaryDirectory() as NSString).appendingPathComponent("punchlist")
+            logger.warning(
+                "DATA_DIR is not writable; SQLite data goes to a temporary directory and will NOT survive a restart. Mount a volume there, or set DATABASE_URL to PostgreSQL.",
+                metadata: ["data_dir": "\(settings.dataDirectory)", "using": "\(fallback)"])
+            path = (fallback as NSString).appendingPathComponent("punchlist.sqlite")
+        }
         let store: SQLiteStore
         do {
             store = try SQLiteStore(path: path)

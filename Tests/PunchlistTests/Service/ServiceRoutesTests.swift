@@ -85,3 +85,14 @@ import Testing
         }
     }
 }
+
+@Suite struct DataDirectoryTests {
+    @Test func anUnwritableDataDirectoryFallsBackToATemporaryOneAndStillServes() async throws {
+        // /proc cannot hold a directory, even for root: like a container's /data without a volume.
+        try await withApp(.sqlite, environment: ["DATA_DIR": "/proc/punchlist-data"]) { client in
+            #expect(try await client.send(.get, "/ready").status == .ok)
+            let user = try await client.signUp()
+            #expect(try await client.send(.post, "/api/tasks", json: ["title": "kept for now"], headers: user.auth).status == .created)
+        }
+    }
+}
