@@ -47,11 +47,14 @@ public func buildServer(settings: Settings, logger: Logger) async throws -> Punc
     let router = Router(context: AppRequestContext.self)
     let webSocketRouter = Router(context: AppRequestContext.self)
     let openAPIDocument = PackageResources.openapi_json
+    let webApp = WebAssets(directory: settings.publicDirectory)
+    if webApp.isEmpty { logger.notice("no web app found; GET / serves a page that links to the API docs", metadata: ["public_dir": "\(settings.publicDirectory)"]) }
     router.addMiddleware {
         RequestIDMiddleware()
         MetricsMiddleware()
         CORSMiddleware(origins: settings.corsOrigins)
         ProblemMiddleware(routes: RouteCatalog(openAPIDocument: openAPIDocument))
+        WebAppMiddleware(assets: webApp)
     }
     ServiceRoutes(store: store, metricsToken: settings.metricsToken, openAPIDocument: openAPIDocument).register(on: router)
 

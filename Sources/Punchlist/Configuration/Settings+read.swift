@@ -21,6 +21,7 @@ extension Settings {
         self.host = env["HOST"] ?? "127.0.0.1"
         self.port = try env.integer("PORT", default: 7860, in: 0...65535, expected: "a port number from 0 to 65535")
         self.dataDirectory = env["DATA_DIR"] ?? "./data"
+        self.publicDirectory = env["PUBLIC_DIR"] ?? "./Public"
         if let url = env["DATABASE_URL"] {
             self.database = try DatabaseLocation(url: url, variable: "DATABASE_URL")
         } else {

@@ -18,6 +18,8 @@ public struct Settings: Sendable {
     public var databasePoolSize: Int
     /// `DATA_DIR`: where SQLite and other local files live.
     public var dataDirectory: String
+    /// `PUBLIC_DIR`: the web app's files, served at `/`.
+    public var publicDirectory: String
     /// `CORS_ORIGINS` / `FRONTEND_URL`: origins allowed to call the API from a browser.
     public var corsOrigins: [OriginPattern]
     /// `LOG_LEVEL`.
