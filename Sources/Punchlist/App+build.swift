@@ -38,6 +38,8 @@ public func buildApplication(settings: Settings, logger: Logger) async throws ->
 /// Builds the whole server from its settings: storage (migrated), services, middleware and routes.
 /// The executable and the tests both use it, so tests run the real thing.
 public func buildServer(settings: Settings, logger: Logger) async throws -> PunchlistServer {
+    // Metrics made before the metrics system is bootstrapped would stay no-ops forever.
+    _ = ServiceMetrics.registry
     let opened = try await openStore(settings: settings, logger: logger)
     let store = opened.store
     try await waitForDatabase(settings: settings, logger: logger) { try await store.migrate() }

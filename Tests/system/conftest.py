@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import secrets
 import shutil
 import socket
@@ -92,6 +93,52 @@ def assert_no_crash(*texts: str) -> None:
     for text in texts:
         for marker in NO_CRASH_MARKERS:
             assert marker not in text, f"{marker!r} in output:\n{text}"
+
+
+# --- raw HTTP, for requests kept in flight on purpose -------------------------------
+
+
+def read_http_response(sock: socket.socket, already: bytes, deadline: float) -> tuple[bytes, bytes, bool]:
+    """Reads one HTTP/1.1 response; returns (head, body, complete). complete is False when the
+    connection ended (or the deadline passed) before the response did."""
+    data = already
+    while True:
+        if b"\r\n\r\n" in data:
+            head, _, body = data.partition(b"\r\n\r\n")
+            length = re.search(rb"(?im)^content-length:\s*(\d+)\s*$", head)
+            if length and len(body) >= int(length.group(1)):
+                return head, body[: int(length.group(1))], True
+            if re.search(rb"(?im)^transfer-encoding:.*chunked", head) and body.endswith(b"0\r\n\r\n"):
+                return head, body, True
+            if re.match(rb"HTTP/1\.[01] (1\d\d|204|304) ", head):
+                return head, b"", True
+        remaining = deadline - time.monotonic()
+        if remaining <= 0:
+            return data, b"", False
+        sock.settimeout(remaining)
+        try:
+            chunk = sock.recv(65536)
+        except socket.timeout:
+            return data, b"", False
+        except (ConnectionResetError, BrokenPipeError):
+            return data, b"", False
+        if not chunk:
+            head, _, body = data.partition(b"\r\n\r\n")
+            # A response without length ends at close; any framed one is incomplete here.
+            framed = re.search(rb"(?im)^(content-length|transfer-encoding):", head)
+            return head, body, bool(head.startswith(b"HTTP/1.") and b"\r\n\r\n" in data and not framed)
+        data += chunk
+
+
+def received_so_far(sock: socket.socket) -> bytes:
+    """Whatever the server has sent already, without waiting."""
+    sock.setblocking(False)
+    try:
+        return sock.recv(65536)
+    except (BlockingIOError, InterruptedError):
+        return b""
+    finally:
+        sock.setblocking(True)
 
 
 # --- the executable ----------------------------------------------------------------------

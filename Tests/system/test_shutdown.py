@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import contextlib
 import json
-import re
 import signal
 import socket
 import sqlite3
@@ -12,52 +11,9 @@ import time
 import warnings
 from pathlib import Path
 
-from conftest import assert_no_crash
+from conftest import assert_no_crash, read_http_response, received_so_far
 
 BODY = json.dumps({"email": "slow-client@example.com", "password": "correct horse battery staple"}).encode()
-
-
-def read_http_response(sock: socket.socket, already: bytes, deadline: float) -> tuple[bytes, bytes, bool]:
-    """Reads one HTTP/1.1 response; returns (head, body, complete). complete is False when the
-    connection ended (or the deadline passed) before the response did."""
-    data = already
-    while True:
-        if b"\r\n\r\n" in data:
-            head, _, body = data.partition(b"\r\n\r\n")
-            length = re.search(rb"(?im)^content-length:\s*(\d+)\s*$", head)
-            if length and len(body) >= int(length.group(1)):
-                return head, body[: int(length.group(1))], True
-            if re.search(rb"(?im)^transfer-encoding:.*chunked", head) and body.endswith(b"0\r\n\r\n"):
-                return head, body, True
-            if re.match(rb"HTTP/1\.[01] (1\d\d|204|304) ", head):
-                return head, b"", True
-        remaining = deadline - time.monotonic()
-        if remaining <= 0:
-            return data, b"", False
-        sock.settimeout(remaining)
-        try:
-            chunk = sock.recv(65536)
-        except socket.timeout:
-            return data, b"", False
-        except (ConnectionResetError, BrokenPipeError):
-            return data, b"", False
-        if not chunk:
-            head, _, body = data.partition(b"\r\n\r\n")
-            # A response without length ends at close; any framed one is incomplete here.
-            framed = re.search(rb"(?im)^(content-length|transfer-encoding):", head)
-            return head, body, bool(head.startswith(b"HTTP/1.") and b"\r\n\r\n" in data and not framed)
-        data += chunk
-
-
-def received_so_far(sock: socket.socket) -> bytes:
-    """Whatever the server has sent already, without waiting."""
-    sock.setblocking(False)
-    try:
-        return sock.recv(65536)
-    except (BlockingIOError, InterruptedError):
-        return b""
-    finally:
-        sock.setblocking(True)
 
 
 def new_connection_is_served(port: int) -> str | None:

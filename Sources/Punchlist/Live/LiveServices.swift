@@ -48,9 +48,11 @@ struct EventPruner: Service {
     static let keepLatest = 10_000
 
     func run() async throws {
-        try await cancelWhenGracefulShutdown {
+        // Shutdown cancels the sleep: that is a normal end, not an error that would cancel the other services.
+        await cancelWhenGracefulShutdown {
             while !Task.isCancelled {
-                try await Task.sleep(for: every)
+                try? await Task.sleep(for: every)
+                if Task.isCancelled { return }
                 do {
                     let removed = try await store.pruneEvents(olderThan: Date() - Self.keepFor, keepingLatest: Self.keepLatest)
                     if removed > 0 { logger.info("pruned old events", metadata: ["count": "\(removed)"]) }
