@@ -41,7 +41,7 @@ public func buildServer(settings: Settings, logger: Logger) async throws -> Punc
     // Metrics made before the metrics system is bootstrapped would stay no-ops forever.
     _ = ServiceMetrics.registry
     let opened = try await openStore(settings: settings, logger: logger)
-    let store = opened.store
+    let store: any Store = MeteredStore(opened.store, poolSize: opened.poolSize)
     try await waitForDatabase(settings: settings, logger: logger) { try await store.migrate() }
     let secret = try await signingSecret(settings: settings, store: store)
     let live = LiveHub()
@@ -92,7 +92,7 @@ public func buildServer(settings: Settings, logger: Logger) async throws -> Punc
     )
     app.addServices(opened.services)
     app.addServices(EventPruner(store: store, logger: logger))
-    if let postgres = store as? PostgresStore {
+    if let postgres = opened.store as? PostgresStore {
         warnIfPooled(settings: settings, logger: logger)
         app.addServices(PostgresLiveListener(store: postgres, hub: live, logger: logger))
     }
@@ -123,7 +123,7 @@ private func isWritableDirectory(_ path: String) -> Bool {
 }
 
 /// The store for the configured database, and the services that keep it open and close it.
-private func openStore(settings: Settings, logger: Logger) async throws -> (store: any Store, services: [any Service]) {
+private func openStore(settings: Settings, logger: Logger) async throws -> (store: any Store, services: [any Service], poolSize: Int) {
     switch settings.database {
     case .sqlite(var path):
         let defaultPath = (settings.dataDirectory as NSString).appendingPathComponent("punchlist.sqlite")
@@ -145,12 +145,12 @@ private func openStore(settings: Settings, logger: Logger) async throws -> (stor
                     ? "DATA_DIR" : "DATABASE_URL",
                 expected: "a writable place for the SQLite database, but \(path) cannot be opened: \(error)")
         }
-        return (store, [StoreCloser(store: store)])
+        return (store, [StoreCloser(store: store)], store.readerCount + 1)
     case .postgres(let location):
         var direct: PostgresLocation?
         if case .postgres(let directLocation)? = settings.directDatabase { direct = directLocation }
         let store = try PostgresStore(location: location, direct: direct, poolSize: settings.databasePoolSize, logger: logger)
-        return (store, [store.client])
+        return (store, [store.client], settings.databasePoolSize)
     }
 }
 

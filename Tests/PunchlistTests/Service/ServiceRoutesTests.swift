@@ -60,6 +60,11 @@ import Testing
         // Over a real socket: request metrics are recorded once the response body has been written.
         try await withApp(.sqlite, framework: .live) { client in
             try await client.execute(uri: "/health", method: .get) { response in #expect(response.status == .ok) }
+            let user = try await client.signUp()
+            _ = try await client.send(.get, "/api/tasks", headers: user.auth)
+            try await LiveSocket.connect(port: try #require(client.port), query: "access_token=\(user.token)") { _ in
+                try await Task.sleep(for: .milliseconds(100))
+            }
             _ = try await client.execute(uri: "/metrics", method: .get)
             try await client.execute(uri: "/metrics", method: .get) { response in
                 #expect(response.status == .ok)
@@ -68,6 +73,11 @@ import Testing
                 #expect(text.contains("# TYPE"))
                 #expect(text.contains("http_route=\"/health\""))
                 #expect(text.contains("http_server_request_duration_bucket"))
+                // Database use and live connections, as API.md section 2 lists them.
+                #expect(text.contains("punchlist_database_pool_size"))
+                #expect(text.contains("punchlist_database_operations_in_flight"))
+                #expect(text.contains("punchlist_database_operation_duration"))
+                #expect(text.contains("punchlist_live_connections"))
             }
         }
     }

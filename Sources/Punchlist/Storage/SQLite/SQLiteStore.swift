@@ -20,7 +20,11 @@ public struct SQLiteStore: Store, StoreLifecycle {
             try db.execute(sql: "PRAGMA synchronous = NORMAL")
         }
         pool = try DatabasePool(path: path, configuration: configuration)
+        readerCount = configuration.maximumReaderCount
     }
+
+    /// How many reads can run at once (one writer besides).
+    let readerCount: Int
 
     public func migrate() async throws {
         try SQLiteMigrations.migrator.migrate(pool)
