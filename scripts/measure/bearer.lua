@@ -7,16 +7,29 @@ dofile((os.getenv("MEASURE_DIR") or ".") .. "/report.lua")
 local method = os.getenv("BENCH_METHOD") or "GET"
 local path = os.getenv("BENCH_PATH") or "/api/tasks?limit=50"
 local body_t = os.getenv("BENCH_BODY")
-local token = os.getenv("BENCH_TOKEN") or error("bearer.lua: set BENCH_TOKEN")
-local headers = { ["Authorization"] = "Bearer " .. token, ["Accept"] = "application/json" }
-if body_t then headers["Content-Type"] = "application/json" end
+-- BENCH_TOKENS_FILE (one token per line) spreads the requests over several users, in turn.
+local tokens = {}
+local tfile = os.getenv("BENCH_TOKENS_FILE")
+if tfile and tfile ~= "" then
+   for line in io.lines(tfile) do if line ~= "" then table.insert(tokens, line) end end
+else
+   table.insert(tokens, os.getenv("BENCH_TOKEN") or error("bearer.lua: set BENCH_TOKEN or BENCH_TOKENS_FILE"))
+end
+local all_headers = {}
+for i, token in ipairs(tokens) do
+   all_headers[i] = { ["Authorization"] = "Bearer " .. token, ["Accept"] = "application/json" }
+   if body_t then all_headers[i]["Content-Type"] = "application/json" end
+end
+local headers = all_headers[1]
 local n = 0
 
 function request()
+   if #all_headers > 1 then headers = all_headers[(n + (thread_id or 0)) % #all_headers + 1] end
    if body_t then
-      n = n + 1
       local body = string.gsub(string.gsub(body_t, "%%d", tostring(n)), "%%s", tostring(thread_id or 0))
+      n = n + 1
       return wrk.format(method, path, headers, body)
    end
+   n = n + 1
    return wrk.format(method, path, headers)
 end

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # run-all.sh: every measurement in docs/MEASUREMENTS.md, in order, into OUT (default /tmp/pl-bench).
 #
-#   scripts/measure/run-all.sh [sections...]     sections: size startup accounts tasks plans0 compare clean-build
+#   scripts/measure/run-all.sh [sections...]     sections: size startup accounts tasks plans0 creates spot startup-cost exec compare clean-build
 #
 # Uses the release binary BIN (default .build-release/release/punchlist; build it first with
 # `swift build -c release --scratch-path .build-release`). Before each section it waits (bounded)
@@ -29,6 +29,17 @@ for s in "${sections[@]}"; do
       wait_quiet; QUIET=1 PLANS=1 "$MEASURE_DIR/tasks.sh" postgres 2>&1 | tee "$OUT/tasks-postgres.txt" ;;
     plans0)  # the list on a freshly imported PostgreSQL table that nothing has ANALYZEd yet
       wait_quiet; QUIET=1 PG_ANALYZE=0 SCENARIOS="list tagopen" "$MEASURE_DIR/tasks.sh" postgres 2>&1 | tee "$OUT/tasks-postgres-unanalyzed.txt" ;;
+    creates)  # one user vs 32 users creating tasks: the per-user event counter serializes one user's writes
+      QUIET=1 "$MEASURE_DIR/creates.sh" sqlite 1 32 2>&1 | tee "$OUT/creates-sqlite.txt"
+      QUIET=1 "$MEASURE_DIR/creates.sh" postgres 1 32 2>&1 | tee "$OUT/creates-postgres.txt" ;;
+    startup-cost)  # how much of start-up is the decoy bcrypt hash computed at start (cost 10 vs 4)
+      wait_quiet; "$MEASURE_DIR/startup.py" --runs 10 --bin "$BIN" --env AUTH_BCRYPT_COST=4 2>&1 | tee "$OUT/startup-sqlite-cost4.txt"
+      wait_quiet; "$MEASURE_DIR/startup.py" --runs 10 --bin "$BIN" 2>&1 | tee "$OUT/startup-sqlite-cost10.txt" ;;
+    exec)  # the process and Swift runtime alone: `punchlist version`
+      wait_quiet; hyperfine -N --warmup 3 --runs 30 "$BIN version" "$BIN --help" 2>&1 | tee "$OUT/exec.txt" ;;
+    spot)  # per-request latency of single list URLs (1 connection), both databases
+      wait_quiet; "$MEASURE_DIR/spot.sh" sqlite 2>&1 | tee "$OUT/spot-sqlite.txt"
+      wait_quiet; "$MEASURE_DIR/spot.sh" postgres 2>&1 | tee "$OUT/spot-postgres.txt" ;;
     compare)
       wait_quiet; "$MEASURE_DIR/compare-peer.sh" 2>&1 | tee "$OUT/compare.txt" ;;
     clean-build)

@@ -68,6 +68,7 @@ def main():
     ap.add_argument("--runs", type=int, default=10)
     ap.add_argument("--bin", default=os.path.join(REPO, ".build-release/release/punchlist"))
     ap.add_argument("--pg", help="PostgreSQL admin URL; a new database per run instead of SQLite")
+    ap.add_argument("--env", action="append", default=[], metavar="KEY=VALUE", help="extra server setting, e.g. AUTH_BCRYPT_COST=4")
     ap.add_argument("--rss-at", type=float, default=2.0, help="seconds after exec to read VmRSS")
     args = ap.parse_args()
     rows = []
@@ -77,6 +78,7 @@ def main():
         env = {"PATH": os.environ["PATH"], "HOME": os.environ.get("HOME", "/root"), "PORT": str(port),
                "HOST": "127.0.0.1", "DATA_DIR": data, "AUTH_SECRET": "measure-secret-0123456789-abcdefghijklmnop",
                "AUTH_RATE_LIMIT": "off", "LOG_LEVEL": "warning", "LOG_FORMAT": "json"}
+        env.update(kv.split("=", 1) for kv in args.env)
         db = None
         if args.pg:
             db = f"punchlist_bench_startup_{i}"
@@ -113,7 +115,7 @@ def main():
     med = [statistics.median(c) for c in zip(*rows)]
     mn = [min(c) for c in zip(*rows)]
     mx = [max(c) for c in zip(*rows)]
-    print(f"MEDIAN backend={'postgres' if args.pg else 'sqlite'} runs={args.runs} health_ms={med[0]:.1f} "
+    print(f"MEDIAN backend={'postgres' if args.pg else 'sqlite'}{' ' + ' '.join(args.env) if args.env else ''} runs={args.runs} health_ms={med[0]:.1f} "
           f"ready_ms={med[1]:.1f} rss_mib={med[2]:.1f} hwm_mib={med[3]:.1f} cpu_to_ready_ms={med[4]:.0f} "
           f"(health min/max {mn[0]:.1f}/{mx[0]:.1f}, ready min/max {mn[1]:.1f}/{mx[1]:.1f}, rss min/max {mn[2]:.1f}/{mx[2]:.1f})")
 

@@ -13,6 +13,7 @@
 # (create last, since it adds tasks). SCENARIOS="list search" picks some. On PostgreSQL the
 # import is followed by ANALYZE (PG_ANALYZE=1, the default; autovacuum would do the same within
 # about a minute); PG_ANALYZE=0 measures the plans a freshly imported, never-analyzed table gets.
+# With PG_ANALYZE=0, autovacuum is also switched off for the tasks table of the bench database.
 # PLANS=1 also writes the query plans (plans.sh) in round 1, before any create, to
 # $OUT_DIR/plans-<backend>.md. QUIET=1 waits (bounded) for the shared machine to be idle before
 # each round. Prints a table and the medians.
@@ -30,6 +31,12 @@ declare -A path=([list]="/api/tasks?limit=50" [search]="/api/tasks?limit=50&q=in
                  [tagopen]="/api/tasks?limit=50&tag=work&status=open" [create]="/api/tasks")
 read -r -a scenarios <<<"${SCENARIOS:-list search tagopen create}"
 
+pg_ticks() {  # pg_ticks PID... -> summed utime+stime of those (PostgreSQL backend) processes
+  local t=0 p
+  for p in "$@"; do [ -r "/proc/$p/stat" ] && t=$(( t + $(cpu_ticks "$p") )); done
+  echo "$t"
+}
+
 run_wrk() {  # run_wrk SCENARIO SECONDS OUT
   local s="$1"
   if [ "$s" = create ]; then
@@ -41,12 +48,17 @@ run_wrk() {  # run_wrk SCENARIO SECONDS OUT
   fi
 }
 
-printf '%-5s %-8s %10s %9s %9s %9s %8s %8s %8s %9s %7s\n' round scenario req/s p50_ms p99_ms max_ms non2xx sockerr srv_cpu% rss_MiB before%
+printf '%-5s %-8s %10s %9s %9s %9s %8s %8s %8s %9s %7s %9s\n' round scenario req/s p50_ms p99_ms max_ms non2xx sockerr srv_cpu% rss_MiB before% req/cpu_s
 for r in $(seq 1 "$rounds"); do
+  [ "${QUIET:-0}" = 1 ] && wait_quiet 240
   port="$(free_port)"; url="http://127.0.0.1:$port"; db_url=""
   if [ "$backend" = postgres ]; then db_name="punchlist_bench_tasks"; db_url="$(pg_create "$db_name")"; fi
   rm -rf "$work/data"
   start_server "$port" "$work/data" "$db_url"
+  if [ "$backend" = postgres ] && [ "${PG_ANALYZE:-1}" = 0 ]; then
+    # keep the table un-analyzed for the whole round (autovacuum would ANALYZE it within about a minute)
+    psql -X -q "$db_url" -c "ALTER TABLE tasks SET (autovacuum_enabled = false)"
+  fi
   token="$(signup "$port" "tasks-bench-$r@example.com")"
   export BENCH_TOKEN="$token"
   t0="$(date +%s.%N)"
@@ -70,19 +82,22 @@ for r in $(seq 1 "$rounds"); do
       { echo "## SQLite"; "$MEASURE_DIR/plans.sh" sqlite "$work/data/punchlist.sqlite" "$uid"; } >"$out_dir/plans-sqlite.md"
     fi
   fi
-  [ "${QUIET:-0}" = 1 ] && wait_quiet 240
   run_wrk list "$warmup" "$work/warm" || true
   for s in "${scenarios[@]}"; do
     idle_busy="$(busy_pct 1)"   # the machine's load from other processes just before this run
-    c0="$(cpu_ticks "$SERVER_PID")"; s0="$(date +%s.%N)"
+    pg_pids=""
+    [ "$backend" = postgres ] && pg_pids="$(psql -X -A -t "$db_url" -c "SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()")"
+    c0="$(cpu_ticks "$SERVER_PID")"; s0="$(date +%s.%N)"; p0="$(pg_ticks $pg_pids)"
     run_wrk "$s" "$dur" "$work/$s.$r" || { cat "$work/$s.$r" >&2; exit 1; }
-    c1="$(cpu_ticks "$SERVER_PID")"; s1="$(date +%s.%N)"
+    c1="$(cpu_ticks "$SERVER_PID")"; s1="$(date +%s.%N)"; p1="$(pg_ticks $pg_pids)"
+    pgcpu="$(awk -v a="$p0" -v b="$p1" -v s="$s0" -v e="$s1" -v hz="$CLK_TCK" 'BEGIN { printf "%.0f", 100 * (b - a) / hz / (e - s) }')"
     cpu="$(awk -v a="$c0" -v b="$c1" -v s="$s0" -v e="$s1" -v hz="$CLK_TCK" 'BEGIN { printf "%.0f", 100 * (b - a) / hz / (e - s) }')"
     rss="$(awk -v k="$(rss_kb "$SERVER_PID" VmRSS)" 'BEGIN { printf "%.1f", k / 1024 }')"
     f="$work/$s.$r"
-    printf '%-5s %-8s %10s %9s %9s %9s %8s %8s %8s %9s %7s\n' "$r" "$s" "$(bench_get "$f" rps)" "$(bench_get "$f" p50_ms)" \
-      "$(bench_get "$f" p99_ms)" "$(bench_get "$f" max_ms)" "$(bench_get "$f" non2xx)" "$(bench_get "$f" socket_errors)" "$cpu" "$rss" "$idle_busy"
-    echo "$s round=$r $(grep '^BENCH' "$f") cpu_pct=$cpu rss_mib=$rss busy_before_pct=$idle_busy $(grep '^status counts' "$f" | tr -d ':' | sed 's/ /_/; s/ /_/')" >>"$work/raw"
+    per_cpu="$(awk -v r="$(bench_get "$f" rps)" -v c="$cpu" 'BEGIN { if (c > 0) printf "%.0f", 100 * r / c; else printf "0" }')"
+    printf '%-5s %-8s %10s %9s %9s %9s %8s %8s %8s %9s %7s %9s\n' "$r" "$s" "$(bench_get "$f" rps)" "$(bench_get "$f" p50_ms)" \
+      "$(bench_get "$f" p99_ms)" "$(bench_get "$f" max_ms)" "$(bench_get "$f" non2xx)" "$(bench_get "$f" socket_errors)" "$cpu" "$rss" "$idle_busy" "$per_cpu"
+    echo "$s round=$r $(grep '^BENCH' "$f") cpu_pct=$cpu pg_backends_cpu_pct=$pgcpu req_per_cpu_s=$per_cpu rss_mib=$rss busy_before_pct=$idle_busy $(grep '^status counts' "$f" | tr -d ':' | sed 's/ /_/; s/ /_/')" >>"$work/raw"
     grep -m3 '^non-2xx' "$f" >>"$work/raw" || true
   done
   if [ "$backend" = postgres ]; then
@@ -100,6 +115,6 @@ med() { grep "^$1 " "$work/raw" | tr ' ' '\n' | awk -F= -v k="$2" '$1 == k { pri
 sum() { grep "^$1 " "$work/raw" | tr ' ' '\n' | awk -F= -v k="$2" '$1 == k { s += $2 } END { print s + 0 }'; }
 echo
 for s in "${scenarios[@]}"; do
-  echo "MEDIAN backend=$backend scenario=$s rps=$(med "$s" rps) p50_ms=$(med "$s" p50_ms) p99_ms=$(med "$s" p99_ms) non2xx_total=$(sum "$s" non2xx) socket_errors_total=$(sum "$s" socket_errors) cpu_pct=$(med "$s" cpu_pct)"
+  echo "MEDIAN backend=$backend scenario=$s rps=$(med "$s" rps) p50_ms=$(med "$s" p50_ms) p99_ms=$(med "$s" p99_ms) non2xx_total=$(sum "$s" non2xx) socket_errors_total=$(sum "$s" socket_errors) cpu_pct=$(med "$s" cpu_pct) pg_backends_cpu_pct=$(med "$s" pg_backends_cpu_pct) req_per_cpu_s=$(med "$s" req_per_cpu_s)"
 done
 echo "MEDIAN backend=$backend import_s=$(med IMPORT seconds)"
