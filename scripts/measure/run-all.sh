@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # run-all.sh: every measurement in docs/MEASUREMENTS.md, in order, into OUT (default /tmp/pl-bench).
 #
-#   scripts/measure/run-all.sh [sections...]     sections: size startup accounts tasks plans0 creates spot startup-cost exec compare clean-build
+#   scripts/measure/run-all.sh [sections...]     sections: size startup accounts tasks tasks-alt plans0 creates spot startup-cost exec compare clean-build
 #
 # Uses the release binary BIN (default .build-release/release/punchlist; build it first with
 # `swift build -c release --scratch-path .build-release`). Before each section it waits (bounded)
@@ -27,6 +27,12 @@ for s in "${sections[@]}"; do
     tasks)
       wait_quiet; QUIET=1 PLANS=1 "$MEASURE_DIR/tasks.sh" sqlite 2>&1 | tee "$OUT/tasks-sqlite.txt"
       wait_quiet; QUIET=1 PLANS=1 "$MEASURE_DIR/tasks.sh" postgres 2>&1 | tee "$OUT/tasks-postgres.txt" ;;
+    tasks-alt)  # the same, with SQLite and PostgreSQL rounds alternating (fairer on a noisy shared machine)
+      for i in 1 2 3; do
+        for b in sqlite postgres; do
+          wait_quiet; QUIET=1 ROUNDS=1 "$MEASURE_DIR/tasks.sh" "$b" 2>&1 | tee -a "$OUT/tasks-alt-$b.txt"
+        done
+      done ;;
     plans0)  # the list on a freshly imported PostgreSQL table that nothing has ANALYZEd yet
       wait_quiet; QUIET=1 PG_ANALYZE=0 SCENARIOS="list tagopen" "$MEASURE_DIR/tasks.sh" postgres 2>&1 | tee "$OUT/tasks-postgres-unanalyzed.txt" ;;
     creates)  # one user vs 32 users creating tasks: the per-user event counter serializes one user's writes
