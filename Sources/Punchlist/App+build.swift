@@ -76,6 +76,15 @@ public func buildServer(settings: Settings, logger: Logger) async throws -> Punc
     TaskTransferRoutes(tasks: tasks).register(on: authenticated)
     TaskRoutes(tasks: tasks, parameters: TaskListParameters(cursors: TaskCursor(secret: secret))).register(on: authenticated)
     LiveRoutes(feed: LiveFeed(store: store, hub: live), authenticator: authenticator).register(http: router, webSocket: webSocketRouter)
+    let tools = TaskTools(tasks: tasks, logger: logger)
+    let model = LanguageModel(settings.assistant)
+    let embedder = settings.assistant.embeddingModel.flatMap { name in model.map { (model: $0, name: name) } }
+    let assistant = Assistant(
+        store: store, tools: tools, retrieval: Retrieval(store: store, embedder: embedder, logger: logger), model: model,
+        settings: settings.assistant, logger: logger)
+    AssistantRoutes(assistant: assistant).register(on: authenticated)
+    MCPEndpoint(tools: tools).register(on: router.group("mcp").add(middleware: AuthMiddleware(authenticator: authenticator)))
+    if model == nil { logger.info("assistant off: set LLM_BASE_URL and LLM_MODEL to turn it on (MCP at /mcp works without them)") }
 
     var app = Application(
         router: router,

@@ -54,6 +54,7 @@ extension Settings {
         self.authRateLimit = try RateLimit(env["AUTH_RATE_LIMIT"] ?? "10/minute", variable: "AUTH_RATE_LIMIT")
         self.bcryptCost = try env.integer("AUTH_BCRYPT_COST", default: 10, in: 4...16, expected: "a bcrypt cost from 4 to 16")
         self.forwardedHops = try env.integer("FORWARDED_HOPS", default: 0, in: 0...10, expected: "a hop count from 0 to 10")
+        self.assistant = try AssistantSettings(env)
     }
 
     /// Parses `30s`, `15m`, `12h`, `7d` or a bare number of seconds.
@@ -73,7 +74,7 @@ extension Settings {
 }
 
 /// Environment variables by their conventional names, over a `ConfigReader`.
-private struct Variables {
+struct Variables {
     let reader: ConfigReader
 
     /// The value, trimmed; an empty value counts as unset.

@@ -47,6 +47,10 @@ public struct Settings: Sendable {
     /// `DATABASE_CONNECT_TIMEOUT`: how long start-up keeps retrying an unreachable database.
     public var databaseStartupTimeout: Duration
 
+    /// The assistant's language model (`LLM_BASE_URL`, `LLM_API_KEY`, `LLM_MODEL`, `EMBEDDING_MODEL`,
+    /// `LLM_TIMEOUT`, `ASSISTANT_MAX_TOOL_ROUNDS`).
+    public var assistant: AssistantSettings
+
     /// How log lines are written.
     public enum LogFormat: String, Sendable {
         case json, text

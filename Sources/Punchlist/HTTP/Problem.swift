@@ -37,6 +37,17 @@ public struct Problem: Error, HTTPResponseError, Sendable {
     }
 
     public func response(from request: Request, context: some RequestContext) throws -> Response {
+        let document = document(requestID: (context as? AppRequestContext)?.requestID ?? "")
+        var headers = self.headers
+        headers[.contentType] = "application/problem+json"
+        if status == .unauthorized, headers[.wwwAuthenticate] == nil {
+            headers[.wwwAuthenticate] = "Bearer"
+        }
+        return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: document)))
+    }
+
+    /// The problem document's JSON, as a response body or a streamed `error` event carries it.
+    func document(requestID: String) -> [UInt8] {
         var json = JSONWriter()
         json.beginObject()
         json.key("type"); json.string("about:blank")
@@ -55,20 +66,15 @@ public struct Problem: Error, HTTPResponseError, Sendable {
             }
             json.endArray()
         }
-        if let context = context as? AppRequestContext, !context.requestID.isEmpty {
-            json.key("request_id"); json.string(context.requestID)
+        if !requestID.isEmpty {
+            json.key("request_id"); json.string(requestID)
         }
         for member in extraMembers {
             json.key(member.key)
             json.json(member.value)
         }
         json.endObject()
-        var headers = self.headers
-        headers[.contentType] = "application/problem+json"
-        if status == .unauthorized, headers[.wwwAuthenticate] == nil {
-            headers[.wwwAuthenticate] = "Bearer"
-        }
-        return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: json.bytes)))
+        return json.bytes
     }
 }
 

@@ -76,4 +76,31 @@ struct MeteredStore: Store {
     func pruneEvents(olderThan date: Date, keepingLatest keep: Int) async throws -> Int {
         try await measure("prune_events") { try await base.pruneEvents(olderThan: date, keepingLatest: keep) }
     }
+    func insert(conversation: Conversation) async throws {
+        try await measure("insert_conversation") { try await base.insert(conversation: conversation) }
+    }
+    func conversations(userID: UUID, limit: Int) async throws -> [Conversation] {
+        try await measure("conversations") { try await base.conversations(userID: userID, limit: limit) }
+    }
+    func conversation(id: UUID, userID: UUID) async throws -> Conversation? {
+        try await measure("conversations") { try await base.conversation(id: id, userID: userID) }
+    }
+    func messages(conversationID: UUID, userID: UUID) async throws -> [ConversationMessage] {
+        try await measure("messages") { try await base.messages(conversationID: conversationID, userID: userID) }
+    }
+    func append(messages: [ConversationMessage], conversationID: UUID, userID: UUID, at: Date) async throws -> Bool {
+        try await measure("append_messages") { try await base.append(messages: messages, conversationID: conversationID, userID: userID, at: at) }
+    }
+    func deleteConversation(id: UUID, userID: UUID) async throws -> Bool {
+        try await measure("delete_conversation") { try await base.deleteConversation(id: id, userID: userID) }
+    }
+    func embeddings(userID: UUID, model: String) async throws -> [TaskEmbedding] {
+        try await measure("embeddings") { try await base.embeddings(userID: userID, model: model) }
+    }
+    func tasksNeedingEmbeddings(userID: UUID, model: String, limit: Int) async throws -> [TaskItem] {
+        try await measure("embeddings") { try await base.tasksNeedingEmbeddings(userID: userID, model: model, limit: limit) }
+    }
+    func save(embeddings: [TaskEmbedding], userID: UUID, model: String) async throws {
+        try await measure("save_embeddings") { try await base.save(embeddings: embeddings, userID: userID, model: model) }
+    }
 }

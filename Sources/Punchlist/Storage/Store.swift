@@ -56,6 +56,27 @@ public protocol Store: Sendable {
     func announce(_ signal: LiveSignal) async throws
     /// Deletes events older than `date`, except each user's latest `keep`; returns how many went.
     func pruneEvents(olderThan date: Date, keepingLatest keep: Int) async throws -> Int
+
+    // MARK: Assistant
+
+    func insert(conversation: Conversation) async throws
+    /// The user's conversations, most recently active first.
+    func conversations(userID: UUID, limit: Int) async throws -> [Conversation]
+    func conversation(id: UUID, userID: UUID) async throws -> Conversation?
+    /// The conversation's messages, oldest first.
+    func messages(conversationID: UUID, userID: UUID) async throws -> [ConversationMessage]
+    /// Appends messages and marks the conversation active at `at`, in one transaction; false when
+    /// the user has no such conversation (deleted meanwhile).
+    func append(messages: [ConversationMessage], conversationID: UUID, userID: UUID, at: Date) async throws -> Bool
+    /// Removes the conversation and its messages; false when the user has no such conversation.
+    func deleteConversation(id: UUID, userID: UUID) async throws -> Bool
+
+    /// The user's task vectors computed by `model`.
+    func embeddings(userID: UUID, model: String) async throws -> [TaskEmbedding]
+    /// The user's tasks whose vector for `model` is missing or older than the task, newest first.
+    func tasksNeedingEmbeddings(userID: UUID, model: String, limit: Int) async throws -> [TaskItem]
+    /// Saves vectors (replacing older ones); a task deleted meanwhile is skipped.
+    func save(embeddings: [TaskEmbedding], userID: UUID, model: String) async throws
 }
 
 /// What a modification does to the task it read.

@@ -92,6 +92,10 @@ struct ObjectReader {
         field(name, expected: "a boolean") { if case .bool(let flag) = $0 { flag } else { nil } }
     }
 
+    mutating func number(_ name: String) -> FieldValue<Double> {
+        field(name, expected: "a number") { if case .number(let number) = $0 { number } else { nil } }
+    }
+
     mutating func strings(_ name: String) -> FieldValue<[String]> {
         field(name, expected: "an array of strings") { value in
             guard case .array(let items) = value else { return nil }

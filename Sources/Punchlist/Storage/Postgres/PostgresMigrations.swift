@@ -69,6 +69,40 @@ enum PostgresMigrations {
             );
             CREATE INDEX events_by_time ON events(at);
             """
-        )
+        ),
+        (
+            "2-assistant",
+            """
+            CREATE TABLE conversations (
+                id uuid PRIMARY KEY,
+                user_id uuid NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+                title text NOT NULL,
+                created_at timestamptz NOT NULL,
+                updated_at timestamptz NOT NULL
+            );
+            CREATE INDEX conversations_by_user ON conversations(user_id, updated_at);
+
+            CREATE TABLE messages (
+                conversation_id uuid NOT NULL REFERENCES conversations(id) ON DELETE CASCADE,
+                position integer NOT NULL,
+                role text NOT NULL,
+                content text NOT NULL,
+                actions text NOT NULL DEFAULT '[]',
+                sources uuid[] NOT NULL DEFAULT '{}',
+                created_at timestamptz NOT NULL,
+                PRIMARY KEY (conversation_id, position)
+            );
+
+            -- One vector per task, for the embedding model that computed it, at the task's version.
+            CREATE TABLE task_embeddings (
+                task_id uuid PRIMARY KEY REFERENCES tasks(id) ON DELETE CASCADE,
+                user_id uuid NOT NULL,
+                model text NOT NULL,
+                version integer NOT NULL,
+                vector bytea NOT NULL
+            );
+            CREATE INDEX task_embeddings_by_user ON task_embeddings(user_id, model);
+            """
+        ),
     ]
 }

@@ -96,6 +96,39 @@ enum SQLiteMigrations {
                 CREATE INDEX events_by_time ON events(at);
                 """)
         }
+        migrator.registerMigration("2-assistant") { db in
+            try db.execute(sql: """
+                CREATE TABLE conversations (
+                    id TEXT PRIMARY KEY,
+                    user_id TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+                    title TEXT NOT NULL,
+                    created_at INTEGER NOT NULL,
+                    updated_at INTEGER NOT NULL
+                );
+                CREATE INDEX conversations_by_user ON conversations(user_id, updated_at);
+
+                CREATE TABLE messages (
+                    conversation_id TEXT NOT NULL REFERENCES conversations(id) ON DELETE CASCADE,
+                    position INTEGER NOT NULL,
+                    role TEXT NOT NULL,
+                    content TEXT NOT NULL,
+                    actions TEXT NOT NULL DEFAULT '[]',
+                    sources TEXT NOT NULL DEFAULT '[]',
+                    created_at INTEGER NOT NULL,
+                    PRIMARY KEY (conversation_id, position)
+                ) WITHOUT ROWID;
+
+                -- One vector per task, for the embedding model that computed it, at the task's version.
+                CREATE TABLE task_embeddings (
+                    task_id TEXT PRIMARY KEY REFERENCES tasks(id) ON DELETE CASCADE,
+                    user_id TEXT NOT NULL,
+                    model TEXT NOT NULL,
+                    version INTEGER NOT NULL,
+                    vector BLOB NOT NULL
+                );
+                CREATE INDEX task_embeddings_by_user ON task_embeddings(user_id, model);
+                """)
+        }
         return migrator
     }
 }
