@@ -29,7 +29,7 @@ struct MCPEndpoint: Sendable {
     }
 
     func register(on group: RouterGroup<AppRequestContext>) {
-        group.post { request, context -> Response in
+        group.post("/mcp") { request, context -> Response in
             let user = try context.requireIdentity().userID
             let body = try await JSONBody.collect(request, limit: Self.bodyLimit, accepting: JSONBody.isJSON)
             var headers: [String: String] = [:]
