@@ -101,6 +101,7 @@ public func buildServer(settings: Settings, logger: Logger) async throws -> Punc
     )
     app.addServices(opened.services)
     app.addServices(EventPruner(store: store, logger: logger))
+    if let model { app.addServices(ModelClientCloser(model: model)) }
     if let postgres = opened.store as? PostgresStore {
         warnIfPooled(settings: settings, logger: logger)
         app.addServices(PostgresLiveListener(store: postgres, hub: live, logger: logger))
@@ -190,6 +191,16 @@ private func isConnectionFailure(_ error: any Error) -> Bool {
         return [.connectionError, .serverClosedConnection, .uncleanShutdown, .poolClosed].contains(error.code)
     }
     return error is ChannelError || error is IOError || error is NIOConnectionError
+}
+
+/// Closes the language model's HTTP client once the server has stopped.
+private struct ModelClientCloser: Service {
+    let model: LanguageModel
+
+    func run() async throws {
+        try? await gracefulShutdown()
+        try await model.client.shutdown()
+    }
 }
 
 /// Closes the SQLite pool once the server has stopped.

@@ -38,8 +38,16 @@ struct Assistant: Sendable {
 
     /// How many earlier messages of the conversation the model sees.
     static let historyLimit = 20
-    /// Tool calls the assistant makes for one answer from the model; more are refused.
+    /// Tool calls the assistant makes for one answer from the model; more are dropped.
     static let callsPerRound = 16
+    /// The most of one tool result the model is sent back.
+    static let toolResultLimit = 16_384
+
+    /// A tool result cut to ``toolResultLimit`` bytes, saying so.
+    static func clipped(_ text: String) -> String {
+        guard text.utf8.count > toolResultLimit else { return text }
+        return String(decoding: text.utf8.prefix(toolResultLimit), as: UTF8.self) + " …(cut: the result was too long; ask for fewer tasks)"
+    }
 
     /// The conversation to continue (404 when the user has none by that id), or a new one.
     func conversation(_ id: UUID?, userID: UUID, firstMessage: String) async throws -> Conversation {
@@ -60,7 +68,7 @@ struct Assistant: Sendable {
         guard let model else { throw Self.notConfigured(settings) }
         let userID = conversation.userID
         let asked = Date().roundedToMilliseconds
-        let history = try await store.messages(conversationID: conversation.id, userID: userID).suffix(Self.historyLimit)
+        let history = try await store.messages(conversationID: conversation.id, userID: userID, latest: Self.historyLimit)
         let retrieved = try await retrieval.relevantTasks(for: message, userID: userID)
         var sources = retrieved.map(\.id)
         try await progress?(.sources(sources))
@@ -75,34 +83,36 @@ struct Assistant: Sendable {
         var onText: (@Sendable (String) async throws -> Void)?
         if let progress { onText = { piece in try await progress(.text(piece)) } }
         var actions: [Action] = []
+        // The reply is everything the model said, across rounds, as a streaming client saw it.
         var text = ""
         do {
             var round = 0
             while true {
                 let turn = try await model.complete(messages, tools: toolList, onText: onText)
-                text = turn.content
+                text += turn.content
                 guard !turn.toolCalls.isEmpty else { break }
                 guard round < settings.maxToolRounds else {
-                    text = "I stopped after \(settings.maxToolRounds) rounds of tool calls without reaching an answer. "
+                    let stop = (text.isEmpty ? "" : "\n\n") + "I stopped after \(settings.maxToolRounds) rounds of tool calls without reaching an answer. "
                         + "The actions listed were carried out; please check them, and ask again more specifically if needed."
+                    try await progress?(.text(stop))
+                    text += stop
                     break
                 }
                 round += 1
-                messages.append(.assistant(turn.content, toolCalls: turn.toolCalls))
-                for (index, call) in turn.toolCalls.enumerated() {
-                    let action: Action
-                    if index < Self.callsPerRound {
-                        let (arguments, outcome) = await tools.call(call.function.name, argumentsText: call.function.arguments, userID: userID)
-                        action = Action(tool: call.function.name, arguments: arguments, result: outcome.result)
-                        for id in outcome.taskIDs where !sources.contains(id) { sources.append(id) }
-                    } else {
-                        action = Action(
-                            tool: call.function.name, arguments: JSONValue.parse(Array(call.function.arguments.utf8)) ?? .string(call.function.arguments),
-                            result: TaskTools.Outcome.failure("too_many_calls", "At most \(Self.callsPerRound) tool calls per answer.").result)
-                    }
+                // Calls past the limit are dropped before they reach the history: each call kept gets its result.
+                let calls = Array(turn.toolCalls.prefix(Self.callsPerRound))
+                if turn.toolCalls.count > calls.count {
+                    logger.notice("model asked for too many tool calls; extra calls dropped", metadata: ["asked": "\(turn.toolCalls.count)"])
+                }
+                messages.append(.assistant(turn.content, toolCalls: calls))
+                for call in calls {
+                    try Task.checkCancellation()
+                    let (arguments, outcome) = await tools.call(call.function.name, argumentsText: call.function.arguments, userID: userID)
+                    let action = Action(tool: call.function.name, arguments: arguments, result: outcome.result)
+                    for id in outcome.taskIDs where !sources.contains(id) { sources.append(id) }
                     actions.append(action)
                     try await progress?(.action(action))
-                    messages.append(.tool(action.result.text, callID: call.id))
+                    messages.append(.tool(Self.clipped(action.result.text), callID: call.id))
                 }
             }
         } catch let failure as ModelFailure {
@@ -112,6 +122,14 @@ struct Assistant: Sendable {
                 message: message, asked: asked, reply: "(No answer: \(failure.detail)\(note))", actions: actions, sources: sources,
                 in: conversation)
             throw Problem(.badGateway, code: "assistant_upstream_failed", detail: failure.detail)
+        } catch {
+            // Interrupted (the client left, the database failed): changes already made stay on record.
+            if !actions.isEmpty {
+                try? await record(
+                    message: message, asked: asked, reply: "(The answer was interrupted after the actions listed.)", actions: actions,
+                    sources: sources, in: conversation)
+            }
+            throw error
         }
         try await record(message: message, asked: asked, reply: text, actions: actions, sources: sources, in: conversation)
         return Reply(conversationID: conversation.id, text: text, actions: actions, sources: sources)

@@ -45,7 +45,7 @@ struct AssistantRoutes: Sendable {
             guard let conversation = try await assistant.store.conversation(id: id, userID: user) else {
                 throw Problem.notFound("No such conversation.")
             }
-            let messages = try await assistant.store.messages(conversationID: id, userID: user)
+            let messages = try await assistant.store.messages(conversationID: id, userID: user, latest: nil)
             var json = JSONWriter()
             Self.write(conversation, to: &json, messages: messages)
             return Self.json(json.bytes)
@@ -73,6 +73,13 @@ struct AssistantRoutes: Sendable {
                         return .success(try await assistant.reply(to: message, in: conversation) { continuation.yield($0) })
                     } catch let problem as Problem {
                         return .failure(problem)
+                    } catch is CancellationError {
+                        throw CancellationError()
+                    } catch {
+                        // The 200 is already sent: the failure goes out as the stream's last event.
+                        assistant.logger.error(
+                            "assistant answer failed", metadata: ["request_id": "\(requestID)", "error": "\(String(reflecting: type(of: error)))"])
+                        return .failure(Problem(.internalServerError, code: "internal_error", detail: "The answer failed; try again."))
                     }
                 }
                 for await update in updates {

@@ -22,6 +22,12 @@ struct LanguageModel: Sendable {
     let apiKey: String?
     let model: String
     let timeout: Duration
+    /// Its own client: reads may be as slow as `LLM_TIMEOUT` allows (a CPU-only model can think
+    /// for minutes), and redirects are not followed, so the key goes nowhere else.
+    let client: HTTPClient
+
+    /// The most an answer may take on the wire, streamed chunks and all.
+    static let answerLimit = 8 << 20
 
     init?(_ settings: AssistantSettings) {
         guard let baseURL = settings.baseURL, let model = settings.model else { return nil }
@@ -29,6 +35,10 @@ struct LanguageModel: Sendable {
         self.apiKey = settings.apiKey
         self.model = model
         self.timeout = settings.timeout
+        let configuration = HTTPClient.Configuration(
+            redirectConfiguration: .disallow,
+            timeout: .init(connect: .seconds(10), read: .seconds(settings.timeout.components.seconds + 1)))
+        self.client = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: configuration)
     }
 
     /// Asks for one answer. With `onText`, the answer is streamed and each piece of text is passed on as it arrives.
@@ -37,8 +47,10 @@ struct LanguageModel: Sendable {
     ) async throws -> ModelTurn {
         let body = ChatWire.Request(model: model, messages: messages, tools: tools, stream: onText != nil)
         return try await call("chat/completions", body: body) { response in
-            if let onText { return try await Self.readStream(response.body, onText: onText) }
-            let data = try await response.body.collect(upTo: 8 << 20)
+            let isStream = response.headers.first(name: "content-type")?.lowercased().hasPrefix("text/event-stream") ?? false
+            // A server that ignores `stream: true` answers with one JSON document, read as such.
+            if let onText, isStream { return try await Self.readStream(response.body, onText: onText) }
+            let data = try await response.body.collect(upTo: Self.answerLimit)
             guard let completion = try? JSONDecoder().decode(ChatWire.Completion.self, from: data), let message = completion.choices.first?.message
             else { throw ModelFailure(detail: "The language model's answer was not a chat completion.") }
             return ModelTurn(content: message.content ?? "", toolCalls: message.toolCalls ?? [])
@@ -68,24 +80,35 @@ struct LanguageModel: Sendable {
         let host = URL(string: baseURL)?.host ?? "the model server"
         let timeout = timeout
         let prepared = request
+        let client = client
         do {
             return try await withDeadline(timeout) {
-                let response = try await HTTPClient.shared.execute(prepared, timeout: .seconds(timeout.components.seconds + 1))
+                let response = try await client.execute(prepared, timeout: .seconds(timeout.components.seconds + 1))
                 guard (200..<300).contains(response.status.code) else {
                     let text = try? await response.body.collect(upTo: 64 << 10)
-                    throw ModelFailure(detail: Self.describe(status: response.status, body: text, host: host))
+                    throw ModelFailure(detail: redacted(Self.describe(status: response.status, body: text, host: host)))
                 }
                 return try await read(response)
             }
         } catch is DeadlineExceeded {
             throw ModelFailure(detail: "The language model at \(host) did not answer within \(timeout) (LLM_TIMEOUT).")
         } catch let failure as ModelFailure {
-            throw failure
+            throw ModelFailure(detail: redacted(failure.detail))
         } catch is CancellationError {
             throw CancellationError()
         } catch {
             throw ModelFailure(detail: "The language model at \(host) could not be reached (\(Self.kind(of: error))).")
         }
+    }
+
+    /// The text with the API key (and any long start of it) cut out: some gateways echo it in errors.
+    func redacted(_ text: String) -> String {
+        guard let apiKey, apiKey.count >= 8 else { return text }
+        var text = text
+        for length in stride(from: apiKey.count, through: 8, by: -1) {
+            text = text.replacingOccurrences(of: String(apiKey.prefix(length)), with: "[redacted]")
+        }
+        return text
     }
 
     /// What went wrong, in words that never include the API key.
@@ -111,7 +134,12 @@ struct LanguageModel: Sendable {
         var calls: [Int: (id: String?, name: String, arguments: String)] = [:]
         var pending: [UInt8] = []
         var done = false
-        for try await buffer in body where !done {
+        var size = 0
+        for try await buffer in body {
+            size += buffer.readableBytes
+            guard size <= answerLimit else {
+                throw ModelFailure(detail: "The language model's answer was larger than \(answerLimit >> 20) MiB.")
+            }
             pending.append(contentsOf: buffer.readableBytesView)
             while !done, let newline = pending.firstIndex(of: UInt8(ascii: "\n")) {
                 var line = String(decoding: pending[..<newline], as: UTF8.self)
@@ -143,6 +171,7 @@ struct LanguageModel: Sendable {
                     calls[index] = call
                 }
             }
+            if done { break }
         }
         let toolCalls = calls.sorted { $0.key < $1.key }.map { index, call in
             ChatWire.ToolCall(id: call.id ?? "call_\(index)", name: call.name, arguments: call.arguments.isEmpty ? "{}" : call.arguments)

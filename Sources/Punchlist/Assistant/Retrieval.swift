@@ -64,7 +64,18 @@ struct Retrieval: Sendable {
         // Vectors are refreshed for tasks created or changed since they were computed.
         let stale = try await store.tasksNeedingEmbeddings(userID: userID, model: embedder.name, limit: Self.refreshBatch)
         if !stale.isEmpty {
-            let vectors = try await embedder.model.embed(stale.map(Self.embeddingText), embeddingModel: embedder.name)
+            let vectors: [[Float]]
+            do {
+                vectors = try await embedder.model.embed(stale.map(Self.embeddingText), embeddingModel: embedder.name)
+            } catch is ModelFailure {
+                // One text the model refuses must not fail every later batch: embed one by one, and keep an empty
+                // vector (never similar to anything) for a refused text until its task changes.
+                var single: [[Float]] = []
+                for task in stale {
+                    single.append((try? await embedder.model.embed([Self.embeddingText(task)], embeddingModel: embedder.name).first) ?? [])
+                }
+                vectors = single
+            }
             try await store.save(
                 embeddings: zip(stale, vectors).map { TaskEmbedding(taskID: $0.id, version: $0.version, vector: $1) }, userID: userID,
                 model: embedder.name)
@@ -77,12 +88,13 @@ struct Retrieval: Sendable {
         return scored.sorted { $0.1 > $1.1 }.prefix(10).map(\.0)
     }
 
-    /// What is embedded for a task: its words, without ids or dates.
+    /// What is embedded for a task: its words, without ids or dates, at most 2,000 characters
+    /// (well inside embedding models' input limits).
     static func embeddingText(_ task: TaskItem) -> String {
         var text = task.title
-        if !task.description.isEmpty { text += "\n" + task.description }
         if !task.tags.isEmpty { text += "\nTags: " + task.tags.joined(separator: ", ") }
-        return text
+        if !task.description.isEmpty { text += "\n" + task.description }
+        return String(text.prefix(2_000))
     }
 
     static func cosine(_ a: [Float], _ b: [Float]) -> Float? {

@@ -85,8 +85,10 @@ struct TaskTools: Sendable {
             let id = try Self.taskID(arguments)
             let reader = ObjectReader(arguments, fields: ["id"])
             try Self.check(reader)
-            try await tasks.delete(id: id, userID: userID, expectedVersion: nil)
-            return Outcome(result: ["deleted": .string(id.lowercased)], isError: false, taskIDs: [id])
+            // Read first so the result can name what went (for the reply and the web app's action line).
+            let task = try await tasks.task(id: id, userID: userID)
+            try await tasks.delete(id: id, userID: userID, expectedVersion: task.version)
+            return Outcome(result: ["deleted": .string(id.lowercased), "title": .string(task.title)], isError: false, taskIDs: [id])
         }
     }
 
@@ -176,9 +178,13 @@ struct TaskTools: Sendable {
         Outcome(result: JSONValue.parse(task.json) ?? .null, isError: false, taskIDs: [task.id])
     }
 
+    /// A list keeps each description to its first 500 characters, so a page stays small enough for a model.
     private static func listOutcome(_ page: TaskPage) -> Outcome {
-        Outcome(
-            result: ["tasks": .array(page.items.map { JSONValue.parse($0.json) ?? .null }), "more": .bool(page.next != nil)],
-            isError: false, taskIDs: page.items.map(\.id))
+        let tasks = page.items.map { task -> JSONValue in
+            var shortened = task
+            if shortened.description.count > 500 { shortened.description = String(shortened.description.prefix(499)) + "…" }
+            return JSONValue.parse(shortened.json) ?? .null
+        }
+        return Outcome(result: ["tasks": .array(tasks), "more": .bool(page.next != nil)], isError: false, taskIDs: page.items.map(\.id))
     }
 }

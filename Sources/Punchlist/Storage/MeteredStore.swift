@@ -83,10 +83,10 @@ struct MeteredStore: Store {
         try await measure("conversations") { try await base.conversations(userID: userID, limit: limit) }
     }
     func conversation(id: UUID, userID: UUID) async throws -> Conversation? {
-        try await measure("conversations") { try await base.conversation(id: id, userID: userID) }
+        try await measure("conversation") { try await base.conversation(id: id, userID: userID) }
     }
-    func messages(conversationID: UUID, userID: UUID) async throws -> [ConversationMessage] {
-        try await measure("messages") { try await base.messages(conversationID: conversationID, userID: userID) }
+    func messages(conversationID: UUID, userID: UUID, latest: Int?) async throws -> [ConversationMessage] {
+        try await measure("messages") { try await base.messages(conversationID: conversationID, userID: userID, latest: latest) }
     }
     func append(messages: [ConversationMessage], conversationID: UUID, userID: UUID, at: Date) async throws -> Bool {
         try await measure("append_messages") { try await base.append(messages: messages, conversationID: conversationID, userID: userID, at: at) }
@@ -98,7 +98,7 @@ struct MeteredStore: Store {
         try await measure("embeddings") { try await base.embeddings(userID: userID, model: model) }
     }
     func tasksNeedingEmbeddings(userID: UUID, model: String, limit: Int) async throws -> [TaskItem] {
-        try await measure("embeddings") { try await base.tasksNeedingEmbeddings(userID: userID, model: model, limit: limit) }
+        try await measure("tasks_needing_embeddings") { try await base.tasksNeedingEmbeddings(userID: userID, model: model, limit: limit) }
     }
     func save(embeddings: [TaskEmbedding], userID: UUID, model: String) async throws {
         try await measure("save_embeddings") { try await base.save(embeddings: embeddings, userID: userID, model: model) }

@@ -63,8 +63,8 @@ public protocol Store: Sendable {
     /// The user's conversations, most recently active first.
     func conversations(userID: UUID, limit: Int) async throws -> [Conversation]
     func conversation(id: UUID, userID: UUID) async throws -> Conversation?
-    /// The conversation's messages, oldest first.
-    func messages(conversationID: UUID, userID: UUID) async throws -> [ConversationMessage]
+    /// The conversation's messages, oldest first; with `latest`, only that many of the newest.
+    func messages(conversationID: UUID, userID: UUID, latest: Int?) async throws -> [ConversationMessage]
     /// Appends messages and marks the conversation active at `at`, in one transaction; false when
     /// the user has no such conversation (deleted meanwhile).
     func append(messages: [ConversationMessage], conversationID: UUID, userID: UUID, at: Date) async throws -> Bool

@@ -66,7 +66,7 @@ import Testing
                 .toolCalls(
                     [("add_task", #"{"title":"Call mum","due_at":"2026-11-29T10:00:00Z","recurrence":"weekly","tags":["Family"]}"#)],
                     text: "Adding it. ")
-            default: .text("Added \"Call mum\", every Sunday.")
+            default: .text("Added \"Call mum\", every Sunday 🎉")
             }
         }
         try await model.run { environment in
@@ -87,9 +87,9 @@ import Testing
                     let created = try #require(action["result"] as? [String: Any])
                     #expect(created["tags"] as? [String] == ["family"])
                     let done = try #require(events.last?.json)
-                    #expect(done["reply"] as? String == "Added \"Call mum\", every Sunday.")
+                    #expect(done["reply"] as? String == "Adding it. Added \"Call mum\", every Sunday 🎉")
                     #expect(done["sources"] as? [String] == [created["id"] as? String].compactMap { $0 })
-                    #expect(events.filter { $0.name == "delta" }.compactMap { $0.json["text"] as? String }.joined() == "Adding it. Added \"Call mum\", every Sunday.")
+                    #expect(events.filter { $0.name == "delta" }.compactMap { $0.json["text"] as? String }.joined() == done["reply"] as? String)
 
                     let live = try await socket.waitFor(1)
                     #expect(live.first?["type"] as? String == "task.created")
@@ -188,7 +188,7 @@ import Testing
         let model = FakeModelServer { turn, _ in
             switch turn {
             case 0: .stall(.seconds(4))
-            case 1: .failure(status: 500, message: "model overloaded")
+            case 1: .failure(status: 500, message: "model overloaded (gateway key sk-live-very-secret)")
             default: .failure(status: 401, message: "Incorrect API key provided: sk-live-very-secret")
             }
         }
@@ -203,6 +203,7 @@ import Testing
                 let failed = try await client.send(.post, "/api/assistant/chat", json: ["message": "hello"], headers: user.auth)
                 #expect(failed.status == .badGateway)
                 #expect(failed.text.contains("500") && failed.text.contains("model overloaded"))
+                #expect(!failed.text.contains("sk-live"))
                 let refused = try await client.send(.post, "/api/assistant/chat", json: ["message": "hello"], headers: user.auth)
                 #expect(refused.status == .badGateway)
                 #expect(refused.text.contains("LLM_API_KEY"))
@@ -210,7 +211,14 @@ import Testing
 
                 // What was asked is kept, with a note of the failure.
                 let list = try await client.send(.get, "/api/assistant/conversations", headers: user.auth)
-                #expect((list.json["items"] as? [Any])?.count == 3)
+                let ids = (list.json["items"] as? [[String: Any]] ?? []).compactMap { $0["id"] as? String }
+                #expect(ids.count == 3)
+                for id in ids {
+                    let messages = try await client.send(.get, "/api/assistant/conversations/\(id)", headers: user.auth).json["messages"] as? [[String: Any]]
+                    #expect(messages?.first?["content"] as? String == "hello")
+                    #expect((messages?.last?["content"] as? String)?.hasPrefix("(No answer: The language model") == true)
+                    #expect((messages?.last?["content"] as? String)?.contains("sk-live") == false)
+                }
             }
         }
     }

@@ -129,13 +129,23 @@ final class FakeModelServer: Sendable {
             chunks.append(["tool_calls": [["index": index, "function": ["arguments": String(call.arguments[..<half])]]]])
             chunks.append(["tool_calls": [["index": index, "function": ["arguments": String(call.arguments[half...])]]]])
         }
-        var body = ""
+        // CRLF line ends (which SSE allows), a comment line, and the bytes sent three at a time, so lines and
+        // multi-byte characters arrive split across reads as they can from a real server.
+        var body = ": fake model\r\n\r\n"
         for delta in chunks {
-            body += "data: " + encode(["id": "chatcmpl-fake", "object": "chat.completion.chunk", "choices": [["index": 0, "delta": delta]]]) + "\n\n"
+            body += "data: " + encode(["id": "chatcmpl-fake", "object": "chat.completion.chunk", "choices": [["index": 0, "delta": delta]]]) + "\r\n\r\n"
         }
         let finish: [String: Any] = ["index": 0, "delta": [String: Any](), "finish_reason": calls.isEmpty ? "stop" : "tool_calls"]
-        body += "data: " + encode(["id": "chatcmpl-fake", "object": "chat.completion.chunk", "choices": [finish]]) + "\n\ndata: [DONE]\n\n"
-        return Response(status: .ok, headers: [.contentType: "text/event-stream"], body: .init(byteBuffer: ByteBuffer(string: body)))
+        body += "data: " + encode(["id": "chatcmpl-fake", "object": "chat.completion.chunk", "choices": [finish]]) + "\r\n\r\ndata: [DONE]\r\n\r\n"
+        let bytes = Array(body.utf8)
+        return Response(
+            status: .ok, headers: [.contentType: "text/event-stream"],
+            body: ResponseBody { writer in
+                for start in stride(from: 0, to: bytes.count, by: 3) {
+                    try await writer.write(ByteBuffer(bytes: bytes[start..<min(start + 3, bytes.count)]))
+                }
+                try await writer.finish(nil)
+            })
     }
 
     private static func json(_ object: [String: Any]) -> Response {

@@ -25,12 +25,13 @@ extension PostgresStore {
         return nil
     }
 
-    public func messages(conversationID: UUID, userID: UUID) async throws -> [ConversationMessage] {
+    public func messages(conversationID: UUID, userID: UUID, latest: Int?) async throws -> [ConversationMessage] {
         let rows = try await client.query(
             """
             SELECT messages.role, messages.content, messages.actions, messages.sources, messages.created_at
             FROM messages JOIN conversations ON conversations.id = messages.conversation_id
-            WHERE messages.conversation_id = \(conversationID) AND conversations.user_id = \(userID) ORDER BY position
+            WHERE messages.conversation_id = \(conversationID) AND conversations.user_id = \(userID)
+            ORDER BY position DESC LIMIT \(latest ?? Int(Int32.max))
             """, logger: logger)
         var messages: [ConversationMessage] = []
         for try await (role, content, actions, sources, createdAt) in rows.decode((String, String, String, [UUID], Date).self) {
@@ -39,7 +40,7 @@ extension PostgresStore {
                     role: .init(rawValue: role) ?? .assistant, content: content, actionsJSON: actions, sources: sources,
                     createdAt: createdAt.roundedToMilliseconds))
         }
-        return messages
+        return messages.reversed()
     }
 
     public func append(messages: [ConversationMessage], conversationID: UUID, userID: UUID, at: Date) async throws -> Bool {

@@ -30,16 +30,16 @@ extension SQLiteStore {
         }
     }
 
-    public func messages(conversationID: UUID, userID: UUID) async throws -> [ConversationMessage] {
+    public func messages(conversationID: UUID, userID: UUID, latest: Int?) async throws -> [ConversationMessage] {
         try await pool.read { db in
             try Row.fetchAll(
                 db,
                 sql: """
                     SELECT messages.* FROM messages JOIN conversations ON conversations.id = messages.conversation_id
-                    WHERE messages.conversation_id = ? AND conversations.user_id = ? ORDER BY position
+                    WHERE messages.conversation_id = ? AND conversations.user_id = ? ORDER BY position DESC LIMIT ?
                     """,
-                arguments: [conversationID.lowercased, userID.lowercased]
-            ).map { row in
+                arguments: [conversationID.lowercased, userID.lowercased, latest ?? -1]
+            ).reversed().map { row in
                 let sources: String = row["sources"]
                 return ConversationMessage(
                     role: ConversationMessage.Role(rawValue: row["role"]) ?? .assistant, content: row["content"], actionsJSON: row["actions"],
