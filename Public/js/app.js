@@ -12,6 +12,7 @@ import { createTaskList } from "./tasks.js";
 import { createQuickAdd } from "./quickadd.js";
 import { createLive } from "./live.js";
 import { createGlance } from "./glance.js";
+import { createAssistant } from "./assistant.js";
 
 let session = null;
 let signingOut = false;
@@ -34,6 +35,7 @@ const account = createAccount({
   onBeforeDelete: () => tasks.flushDeletes(),
   onDeleted: () => leaveApp("Your account and all its tasks have been deleted."),
 });
+const assistant = createAssistant({ userId: () => session?.user.id, onUnauthorized: () => sessionEnded() });
 let firstLoad = null;
 
 // ---------- moving between screens ----------
@@ -63,6 +65,7 @@ function enterApp(newSession) {
   }).catch(() => {});
   quickAdd.focus();
   if (restored) $("#qa-title").setSelectionRange(9999, 9999);
+  assistant.start(); // reopens the panel (and focuses it) if it was open before a reload
 }
 
 /** Back to the login screen; `notice` says why. */
@@ -70,6 +73,7 @@ function leaveApp(notice, { keepDraft = false, email = "" } = {}) {
   clearTimeout(firstLoad);
   live.stop();
   account.close();
+  assistant.stop({ forget: !keepDraft });
   closeMenu();
   tasks.clear();
   glance.clear();

@@ -22,8 +22,9 @@ import sys
 import tempfile
 import time
 import uuid
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Iterator
 
 import pytest
 import requests
@@ -65,13 +66,15 @@ def wait_for(predicate: Callable[[], object], timeout: float, message: str, inte
 
 
 class Server:
-    """The punchlist executable on a fixed port and data directory, restartable."""
+    """The punchlist executable on a fixed port and data directory, restartable; `env` adds
+    settings (a language model for the assistant, say)."""
 
-    def __init__(self, data_dir: Path, cors_origin: str):
+    def __init__(self, data_dir: Path, cors_origin: str, env: dict[str, str] | None = None):
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.data_dir = data_dir
         self.cors_origin = cors_origin
+        self.env = env or {}
         self.process: subprocess.Popen | None = None
         self.log = data_dir / "server.log"
 
@@ -82,6 +85,7 @@ class Server:
             PUBLIC_DIR=str(PUBLIC), AUTH_RATE_LIMIT="off", AUTH_BCRYPT_COST="4",
             CORS_ORIGINS=self.cors_origin, LOG_FORMAT="json", LOG_LEVEL="warning",
         )
+        env.update(self.env)
         log = open(self.log, "ab")
         self.process = subprocess.Popen([str(BIN)], env=env, stdout=log, stderr=log, cwd=self.data_dir)
         log.close()
@@ -114,23 +118,30 @@ def server(tmp_path_factory, static_port):
     srv.stop()
 
 
-@pytest.fixture(scope="session")
-def static_site(tmp_path_factory, server, static_port):
-    """Public/ served by `python3 -m http.server` on another origin, its config.js pointing at the API."""
-    root = tmp_path_factory.mktemp("static") / "site"
+@contextmanager
+def serve_static(root: Path, port: int, api_url: str) -> Iterator[str]:
+    """Public/ copied to `root` and served by `python3 -m http.server` on `port`, its config.js
+    pointing at the API at `api_url`. Yields the site's URL."""
     shutil.copytree(PUBLIC, root)
-    (root / "config.js").write_text(f'window.PUNCHLIST_API = "{server.url}";\n')
+    (root / "config.js").write_text(f'window.PUNCHLIST_API = "{api_url}";\n')
     process = subprocess.Popen(
-        [sys.executable, "-m", "http.server", str(static_port), "--bind", "127.0.0.1", "--directory", str(root)],
+        [sys.executable, "-m", "http.server", str(port), "--bind", "127.0.0.1", "--directory", str(root)],
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )
-    url = f"http://127.0.0.1:{static_port}"
+    url = f"http://127.0.0.1:{port}"
     try:
         wait_for(lambda: requests.get(f"{url}/config.js", timeout=1).ok, 15, "static server to start")
         yield url
     finally:
         process.terminate()
         process.wait(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def static_site(tmp_path_factory, server, static_port):
+    """Public/ served on another origin, its config.js pointing at the API."""
+    with serve_static(tmp_path_factory.mktemp("static") / "site", static_port, server.url) as url:
+        yield url
 
 
 class Api:
