@@ -375,7 +375,7 @@ function describe(tool, args, result, failed) {
     case "add_task": return `Added task ${title}`;
     case "update_task": return `Updated ${title}`;
     case "complete_task": return result?.completed === false ? `Reopened ${title}` : `Completed ${title}`;
-    case "delete_task": return "Deleted a task";
+    case "delete_task": return `Deleted ${title}`;
     case "list_tasks": return `Looked through ${count(result)}`;
     case "search_tasks": return `Searched for “${args?.query ?? ""}”: ${count(result)}`;
     default: return `Ran “${tool}”`;
