@@ -82,7 +82,7 @@ public func buildServer(settings: Settings, logger: Logger) async throws -> Punc
     let assistant = Assistant(
         store: store, tools: tools, retrieval: Retrieval(store: store, embedder: embedder, logger: logger), model: model,
         settings: settings.assistant, logger: logger)
-    AssistantRoutes(assistant: assistant).register(on: authenticated)
+    AssistantRoutes(assistant: assistant, rateLimiter: settings.assistant.rateLimit.map(RateLimiter.init)).register(on: authenticated)
     MCPEndpoint(tools: tools).register(on: router.group().add(middleware: AuthMiddleware(authenticator: authenticator)))
     if model == nil { logger.info("assistant off: set LLM_BASE_URL and LLM_MODEL to turn it on (MCP at /mcp works without them)") }
 

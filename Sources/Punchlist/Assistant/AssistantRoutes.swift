@@ -6,6 +6,8 @@ import NIOCore
 /// `/api/assistant`: the chat and the stored conversations.
 struct AssistantRoutes: Sendable {
     let assistant: Assistant
+    /// Messages per user (`ASSISTANT_RATE_LIMIT`): each one costs a call to the model.
+    let rateLimiter: RateLimiter?
 
     /// The longest message a user may send.
     static let messageLimit = 8_000
@@ -14,6 +16,11 @@ struct AssistantRoutes: Sendable {
         group.post("assistant/chat") { request, context -> Response in
             let user = try context.requireIdentity().userID
             guard assistant.model != nil else { throw Assistant.notConfigured(assistant.settings) }
+            if let wait = rateLimiter?.attempt(keys: ["assistant:\(user.lowercased)"]) {
+                throw Problem(
+                    .tooManyRequests, code: "rate_limited", detail: "Too many messages to the assistant; try again in \(wait) seconds.",
+                    headers: [.retryAfter: String(wait)])
+            }
             let (conversationID, message) = try Self.chatRequest(try await JSONBody.read(request, context: context))
             let conversation = try await assistant.conversation(conversationID, userID: user, firstMessage: message)
             if Self.wantsStream(request) { return streamed(message, in: conversation, requestID: context.requestID) }

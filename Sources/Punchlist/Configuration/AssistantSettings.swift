@@ -15,6 +15,8 @@ public struct AssistantSettings: Sendable {
     public var timeout: Duration
     /// `ASSISTANT_MAX_TOOL_ROUNDS`: how many rounds of tool calls one message may cause.
     public var maxToolRounds: Int
+    /// `ASSISTANT_RATE_LIMIT`: chat messages per user (each costs a model call); nil when `off`.
+    public var rateLimit: RateLimit?
 
     static let openAIBaseURL = "https://api.openai.com/v1"
 
@@ -32,6 +34,7 @@ public struct AssistantSettings: Sendable {
         timeout = try env["LLM_TIMEOUT"].map { try Settings.duration($0, variable: "LLM_TIMEOUT") } ?? .seconds(120)
         maxToolRounds = try env.integer(
             "ASSISTANT_MAX_TOOL_ROUNDS", default: 6, in: 1...20, expected: "a number of tool rounds from 1 to 20")
+        rateLimit = try RateLimit(env["ASSISTANT_RATE_LIMIT"] ?? "30/minute", variable: "ASSISTANT_RATE_LIMIT")
     }
 
     /// The variables still to set before the assistant can answer; empty when it can.

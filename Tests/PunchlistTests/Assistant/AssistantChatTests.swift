@@ -223,6 +223,25 @@ import Testing
         }
     }
 
+    @Test func eachUserHasTheirOwnMessageAllowance() async throws {
+        let model = FakeModelServer { _, _ in .text("Hi.") }
+        try await model.run { environment in
+            try await withApp(.sqlite, environment: environment.merging(["ASSISTANT_RATE_LIMIT": "2/minute"]) { $1 }) { client in
+                let busy = try await client.signUp()
+                let other = try await client.signUp()
+                for _ in 0..<2 {
+                    #expect(try await client.send(.post, "/api/assistant/chat", json: ["message": "hi"], headers: busy.auth).status == .ok)
+                }
+                let limited = try await client.send(.post, "/api/assistant/chat", json: ["message": "hi"], headers: busy.auth)
+                #expect(limited.status == .tooManyRequests)
+                #expect(limited.problemCode == "rate_limited")
+                #expect(Int(limited.headers[.retryAfter] ?? "") ?? 0 >= 1)
+                #expect(try await client.send(.post, "/api/assistant/chat", json: ["message": "hi"], headers: other.auth).status == .ok)
+                #expect(model.requests.count == 3)
+            }
+        }
+    }
+
     @Test(arguments: TestDatabase.all)
     func aStreamedFailureEndsWithAnErrorEvent(database: TestDatabase) async throws {
         let model = FakeModelServer { _, _ in .failure(status: 503, message: "try later") }
