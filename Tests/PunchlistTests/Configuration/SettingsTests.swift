@@ -26,6 +26,10 @@ import Testing
         (["AUTH_TOKEN_TTL": "forever"], "AUTH_TOKEN_TTL"),
         (["AUTH_RATE_LIMIT": "lots"], "AUTH_RATE_LIMIT"),
         (["DATABASE_POOL_SIZE": "0"], "DATABASE_POOL_SIZE"),
+        (["LLM_BASE_URL": "localhost:11434"], "LLM_BASE_URL"),
+        (["LLM_TIMEOUT": "soon"], "LLM_TIMEOUT"),
+        (["ASSISTANT_MAX_TOOL_ROUNDS": "100"], "ASSISTANT_MAX_TOOL_ROUNDS"),
+        (["ASSISTANT_RATE_LIMIT": "many"], "ASSISTANT_RATE_LIMIT"),
     ])
     func badValueNamesTheVariable(environment: [String: String], variable: String) {
         #expect {
@@ -33,6 +37,16 @@ import Testing
         } throws: { error in
             (error as? SettingsError)?.variable == variable
         }
+    }
+
+    @Test func theAssistantDefaultsToOpenAIWhenOnlyAKeyIsGivenAndIsOffWithoutAModel() throws {
+        let keyOnly = try Settings(environment: ["LLM_API_KEY": "sk-x", "LLM_MODEL": "gpt-4o-mini"]).assistant
+        #expect(keyOnly.baseURL == "https://api.openai.com/v1")
+        #expect(keyOnly.missingVariables.isEmpty)
+        let local = try Settings(environment: ["LLM_BASE_URL": "http://localhost:11434/v1/"]).assistant
+        #expect(local.baseURL == "http://localhost:11434/v1")
+        #expect(local.missingVariables == ["LLM_MODEL"])
+        #expect(try Settings(environment: [:]).assistant.missingVariables == ["LLM_BASE_URL", "LLM_MODEL"])
     }
 
     @Test func postgresURLsOfBothSchemesAndNeonParametersAreAccepted() throws {
