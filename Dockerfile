@@ -19,12 +19,13 @@
 # binary links against exactly the glibc and SQLite it will meet at run time.
 FROM swift:6.3-bookworm AS build
 
-# GRDB and compress-nio compile against the system SQLite's and zlib's headers. Package versions
+# GRDB and compress-nio compile against the system SQLite's and zlib's headers; the static
+# Foundation links libcurl for FoundationNetworking, which the MCP SDK uses. Package versions
 # come from the base image's Debian release: pinned versions vanish from the archive when a
 # security update lands.
 # hadolint ignore=DL3008
 RUN apt-get update \
-    && apt-get install -y --no-install-recommends libsqlite3-dev zlib1g-dev \
+    && apt-get install -y --no-install-recommends libsqlite3-dev zlib1g-dev libcurl4-openssl-dev \
     && rm -rf /var/lib/apt/lists/*
 
 WORKDIR /build
@@ -53,11 +54,12 @@ RUN mkdir -p /context/Public /staging/app \
 # --- Run: Debian 12 slim, plus the two packages the binary needs beyond it.
 FROM debian:bookworm-slim
 
-# libsqlite3-0: GRDB links the system SQLite. ca-certificates: TLS to PostgreSQL (Neon,
-# sslmode=verify-full) and to an external JWKS. libstdc++6 and zlib1g are already in the base.
+# libsqlite3-0: GRDB links the system SQLite. libcurl4: FoundationNetworking (in the MCP SDK)
+# links it. ca-certificates: TLS to PostgreSQL (Neon, sslmode=verify-full), to an external JWKS
+# and to the language model. libstdc++6 and zlib1g are already in the base.
 # hadolint ignore=DL3008
 RUN apt-get update \
-    && apt-get install -y --no-install-recommends ca-certificates libsqlite3-0 \
+    && apt-get install -y --no-install-recommends ca-certificates libsqlite3-0 libcurl4 \
     && rm -rf /var/lib/apt/lists/* \
     && useradd --uid 1000 --user-group --home-dir /data --no-create-home --shell /usr/sbin/nologin punchlist \
     && install -d -o 1000 -g 1000 -m 0755 /data
