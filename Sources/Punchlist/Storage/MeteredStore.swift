@@ -72,7 +72,6 @@ struct MeteredStore: Store {
     func eventBounds(userID: UUID) async throws -> (oldest: Int64?, latest: Int64) {
         try await measure("events") { try await base.eventBounds(userID: userID) }
     }
-    func announce(_ signal: LiveSignal) async throws { try await base.announce(signal) }
     func pruneEvents(olderThan date: Date, keepingLatest keep: Int) async throws -> Int {
         try await measure("prune_events") { try await base.pruneEvents(olderThan: date, keepingLatest: keep) }
     }

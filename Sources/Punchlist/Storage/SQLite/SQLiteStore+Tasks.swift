@@ -84,9 +84,6 @@ extension SQLiteStore {
         }
     }
 
-    /// One process holds the SQLite file: its own hub already knows.
-    public func announce(_ signal: LiveSignal) async throws {}
-
     public func pruneEvents(olderThan date: Date, keepingLatest keep: Int) async throws -> Int {
         try await pool.write { db in
             try db.execute(
