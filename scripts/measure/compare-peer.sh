@@ -12,7 +12,11 @@ KIT="${BENCH_KIT:-$REPO_DIR/../shared}"; PEER="$KIT/peers/fastapi-todo"
 work="$(mktemp -d /tmp/pl-compare.XXXXXX)"; peer_pid=""; dbs=()
 cleanup() {
   stop_server
-  if [ -n "$peer_pid" ]; then kill "$peer_pid" 2>/dev/null || true; wait "$peer_pid" 2>/dev/null || true; fi
+  if [ -n "$peer_pid" ]; then  # uvicorn drains its backlog before it exits: give it 5 s
+    kill "$peer_pid" 2>/dev/null || true
+    for _ in $(seq 1 50); do kill -0 "$peer_pid" 2>/dev/null || break; sleep 0.1; done
+    kill -KILL "$peer_pid" 2>/dev/null || true; wait "$peer_pid" 2>/dev/null || true
+  fi
   for db in "${dbs[@]}"; do pg_drop "$db"; done
   rm -rf "$work"
 }
