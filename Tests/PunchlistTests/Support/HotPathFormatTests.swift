@@ -74,3 +74,26 @@ import Testing
         #expect(token("Bearerx abc") == nil)
     }
 }
+
+/// The decoy hash is fixed rather than computed at start-up: it must still cost a real check.
+@Suite struct DecoyHashTests {
+    @Test(arguments: [6, 8])
+    func anUnknownEmailCostsAsMuchAsAWrongPassword(cost: Int) async throws {
+        let hasher = PasswordHasher(cost: cost)
+        let real = try await hasher.hash("the real password")
+        let clock = ContinuousClock()
+        var decoyTimes: [Duration] = []
+        var realTimes: [Duration] = []
+        for _ in 0..<3 {  // the fastest of three: the machine may be busy
+            var start = clock.now
+            #expect(try await !hasher.verify("a guess", against: nil))
+            decoyTimes.append(clock.now - start)
+            start = clock.now
+            #expect(try await !hasher.verify("a guess", against: real))
+            realTimes.append(clock.now - start)
+        }
+        let decoy = decoyTimes.min()!, checked = realTimes.min()!
+        #expect(decoy > checked / 2 && decoy < checked * 2, "decoy \(decoy), real \(checked)")
+        #expect(try await hasher.verify("the real password", against: real))
+    }
+}
