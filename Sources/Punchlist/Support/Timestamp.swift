@@ -18,7 +18,7 @@ enum Timestamp {
         let fraction = Int(milliseconds - seconds * 1000)
         let days = seconds.floorDivided(by: 86_400)
         let time = Int(seconds - days * 86_400)
-        let (year, month, day) = civil(fromDays: days)
+        let (year, month, day) = CalendarDate.civil(fromDays: days)
         func digits(_ value: Int, _ width: Int) {
             var divisor = 1
             for _ in 1..<width { divisor *= 10 }
@@ -33,19 +33,6 @@ enum Timestamp {
         digits(year, 4); emit(UInt8(ascii: "-")); digits(month, 2); emit(UInt8(ascii: "-")); digits(day, 2)
         emit(UInt8(ascii: "T")); digits(time / 3600, 2); emit(UInt8(ascii: ":")); digits(time / 60 % 60, 2)
         emit(UInt8(ascii: ":")); digits(time % 60, 2); emit(UInt8(ascii: ".")); digits(fraction, 3); emit(UInt8(ascii: "Z"))
-    }
-
-    /// Year, month and day of a day number counted from 1970-01-01 (Howard Hinnant's `civil_from_days`).
-    private static func civil(fromDays days: Int64) -> (Int, Int, Int) {
-        let z = days + 719_468
-        let era = z.floorDivided(by: 146_097)
-        let dayOfEra = z - era * 146_097
-        let yearOfEra = (dayOfEra - dayOfEra / 1460 + dayOfEra / 36_524 - dayOfEra / 146_096) / 365
-        let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
-        let monthIndex = (5 * dayOfYear + 2) / 153
-        let day = dayOfYear - (153 * monthIndex + 2) / 5 + 1
-        let month = monthIndex < 10 ? monthIndex + 3 : monthIndex - 9
-        return (Int(yearOfEra + era * 400 + (month <= 2 ? 1 : 0)), Int(month), Int(day))
     }
 
     /// Parses any RFC 3339 date-time (any offset, optional fraction); nil when it is not one.
