@@ -42,3 +42,4 @@ done
 echo "PEAK backend=$backend punchlist_hwm_mib=$(awk -v k="$(rss_kb "$SERVER_PID" VmHWM)" 'BEGIN { printf "%.1f", k / 1024 }') peer_hwm_mib=$(awk -v k="$(rss_kb "$peer_pid" VmHWM)" 'BEGIN { printf "%.1f", k / 1024 }')"
 echo "punchlist server log error lines: $(grep -ci error "$work/a/server.log" || true)"
 echo "peer server log error lines: $(grep -ci error "$work/b/server.log" || true)"
+grep -i -m3 error "$work/b/server.log" | cut -c1-300 || true
