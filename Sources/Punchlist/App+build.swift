@@ -60,12 +60,15 @@ public func buildServer(settings: Settings, logger: Logger) async throws -> Punc
     }
     ServiceRoutes(store: store, metricsToken: settings.metricsToken, openAPIDocument: openAPIDocument).register(on: router)
 
-    let authenticator = await Authenticator(store: store, secret: secret, settings: settings, logger: logger)
+    // With PostgreSQL, other replicas end sessions too: trust the cache only while their NOTIFYs arrive.
+    let sessions = SessionCache(trusted: !(opened.store is PostgresStore))
+    let authenticator = await Authenticator(store: store, secret: secret, settings: settings, logger: logger, sessions: sessions)
     var accounts = AccountService(
         store: store, hasher: PasswordHasher(cost: settings.bcryptCost), authenticator: authenticator, tokenLifetime: settings.tokenLifetime)
     accounts.sessionsEnded = { signal in
+        // Other replicas hear of it from the store, in the transaction that ended the sessions.
+        sessions.receive(signal)
         live.receive(signal)
-        try? await store.announce(signal)
     }
     let api = router.group("api")
     let authenticated = router.group("api").add(middleware: AuthMiddleware(authenticator: authenticator))
@@ -104,7 +107,7 @@ public func buildServer(settings: Settings, logger: Logger) async throws -> Punc
     if let model { app.addServices(ModelClientCloser(model: model)) }
     if let postgres = opened.store as? PostgresStore {
         warnIfPooled(settings: settings, logger: logger)
-        app.addServices(PostgresLiveListener(store: postgres, hub: live, logger: logger))
+        app.addServices(PostgresLiveListener(store: postgres, hub: live, sessions: sessions, logger: logger))
     }
     return PunchlistServer(application: app, live: live, logger: logger)
 }

@@ -24,17 +24,24 @@ struct TokenHeader {
     var alg: String
     var kid: String?
 
+    private struct Fields: Decodable {
+        var alg: String
+        var kid: String?
+
+        enum CodingKeys: String, CodingKey { case alg, kid }
+
+        init(from decoder: any Decoder) throws {
+            let container = try decoder.container(keyedBy: CodingKeys.self)
+            alg = try container.decode(String.self, forKey: .alg)
+            kid = try? container.decodeIfPresent(String.self, forKey: .kid)  // a `kid` that is not text names no key
+        }
+    }
+
     init?(token: String) {
-        guard let first = token.split(separator: ".", omittingEmptySubsequences: false).first,
-            token.split(separator: ".", omittingEmptySubsequences: false).count == 3
+        let parts = token.split(separator: ".", omittingEmptySubsequences: false)
+        guard parts.count == 3, let data = Data(base64URLEncoded: parts[0]), let fields = try? JSONDecoder().decode(Fields.self, from: data)
         else { return nil }
-        var base64 = first.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
-        base64 += String(repeating: "=", count: (4 - base64.count % 4) % 4)
-        guard let data = Data(base64Encoded: base64),
-            let object = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any],
-            let alg = object["alg"] as? String
-        else { return nil }
-        self.alg = alg
-        self.kid = object["kid"] as? String
+        self.alg = fields.alg
+        self.kid = fields.kid
     }
 }

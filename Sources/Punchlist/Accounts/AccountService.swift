@@ -6,7 +6,8 @@ struct AccountService: Sendable {
     let hasher: PasswordHasher
     let authenticator: Authenticator
     let tokenLifetime: Duration
-    /// Where ended sessions are announced, so their live connections close on every replica.
+    /// Where this process hears of sessions it ended (after the commit), to drop them from its
+    /// session cache and close their live connections; the store tells the other replicas.
     var sessionsEnded: @Sendable (LiveSignal) async -> Void = { _ in }
 
     /// A new session and its signed token.

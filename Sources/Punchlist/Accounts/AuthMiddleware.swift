@@ -23,9 +23,12 @@ struct AuthMiddleware: RouterMiddleware {
     static func bearerToken(_ request: Request) -> String? {
         if let header = request.headers[.authorization] {
             let parts = header.split(separator: " ", maxSplits: 1)
-            guard parts.count == 2, parts[0].lowercased() == "bearer" else { return nil }
-            let token = parts[1].trimmingCharacters(in: .whitespaces)
-            return token.isEmpty ? nil : token
+            guard parts.count == 2, parts[0].count == 6, parts[0].lowercased() == "bearer" else { return nil }
+            // Trimmed by hand: `trimmingCharacters(in:)` goes through `NSString`.
+            var token = parts[1]
+            while let first = token.first, first == " " || first == "\t" { token.removeFirst() }
+            while let last = token.last, last == " " || last == "\t" { token.removeLast() }
+            return token.isEmpty ? nil : String(token)
         }
         return nil
     }

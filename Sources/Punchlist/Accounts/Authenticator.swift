@@ -7,14 +7,17 @@ import Logging
 /// the secret, and asymmetric tokens from an external issuer's key set.
 struct Authenticator: Sendable {
     let store: any Store
+    /// Live sessions already read; see ``SessionCache`` for how ended ones leave it at once.
+    let sessions: SessionCache
     let ownKeys: JWTKeyCollection
     let external: ExternalKeySet?
     let settings: Settings
 
     static let issuer = "punchlist"
 
-    init(store: any Store, secret: String, settings: Settings, logger: Logger) async {
+    init(store: any Store, secret: String, settings: Settings, logger: Logger, sessions: SessionCache = SessionCache(trusted: false)) async {
         self.store = store
+        self.sessions = sessions
         self.ownKeys = await JWTKeyCollection().add(hmac: HMACKey(from: secret), digestAlgorithm: .sha256)
         self.external = settings.jwksURL.map { ExternalKeySet(url: $0, logger: logger) }
         self.settings = settings
@@ -59,9 +62,13 @@ struct Authenticator: Sendable {
     private func sharedSecretIdentity(_ claims: AccessClaims) async throws -> Identity {
         guard let userID = UUID(uuidString: claims.sub.value) else { throw Problem.unauthorized("The token's subject is not a user here.") }
         if let sid = claims.sid {
-            guard let sessionID = UUID(uuidString: sid), let session = try await store.session(id: sessionID), session.userID == userID,
-                session.revokedAt == nil, session.expiresAt > Date()
+            let now = Date()
+            guard let sessionID = UUID(uuidString: sid) else { throw Problem.unauthorized("This session has ended; sign in again.") }
+            if sessions.isLive(sessionID, userID: userID, at: now) { return Identity(userID: userID, sessionID: sessionID) }
+            let generation = sessions.generation
+            guard let session = try await store.session(id: sessionID), session.userID == userID, session.revokedAt == nil, session.expiresAt > now
             else { throw Problem.unauthorized("This session has ended; sign in again.") }
+            sessions.remember(session, readAt: generation)
             return Identity(userID: userID, sessionID: sessionID)
         }
         guard try await store.user(id: userID) != nil else { throw Problem.unauthorized("The token's subject is not a user here.") }

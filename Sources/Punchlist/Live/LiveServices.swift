@@ -5,10 +5,12 @@ import ServiceLifecycle
 
 /// Listens on a direct PostgreSQL connection for what other replicas commit (`LISTEN`), and hands
 /// it to this process's connections. A dropped connection is re-established with backoff, and then
-/// every connection checks the outbox, so nothing committed meanwhile is missed.
+/// every connection checks the outbox, so nothing committed meanwhile is missed. Sessions that
+/// other replicas end leave the session cache here, which is trusted only while listening.
 struct PostgresLiveListener: Service {
     let store: PostgresStore
     let hub: LiveHub
+    let sessions: SessionCache
     let logger: Logger
 
     func run() async throws {
@@ -18,10 +20,14 @@ struct PostgresLiveListener: Service {
                 do {
                     try await store.withDirectConnection { connection in
                         try await connection.listen(on: LiveSignal.channel) { notifications in
+                            sessions.trust(true)
+                            defer { sessions.trust(false) }
                             hub.catchUpAll()
                             pause = .milliseconds(250)
                             for try await notification in notifications {
-                                if let signal = LiveSignal(payload: notification.payload) { hub.receive(signal) }
+                                guard let signal = LiveSignal(payload: notification.payload) else { continue }
+                                sessions.receive(signal)
+                                hub.receive(signal)
                             }
                         }
                     }

@@ -12,6 +12,9 @@ struct MeteredStore: Store {
     private final class InFlight: Sendable {
         let count = Mutex(0)
         let gauge = Gauge(label: "punchlist_database_operations_in_flight")
+        /// One timer per operation, made on its first use: making a `Timer` looks it up in the metrics
+        /// registry, building its key, under the registry's lock.
+        let timers = Mutex<[String: Timer]>([:])
 
         func change(by delta: Int) {
             gauge.record(count.withLock { count in
@@ -33,10 +36,18 @@ struct MeteredStore: Store {
         defer {
             inFlight.change(by: -1)
             let elapsed = ContinuousClock.now - started
-            Timer(label: "punchlist_database_operation_duration", dimensions: [("operation", operation)])
-                .recordNanoseconds(elapsed.components.seconds * 1_000_000_000 + elapsed.components.attoseconds / 1_000_000_000)
+            timer(operation).recordNanoseconds(elapsed.components.seconds * 1_000_000_000 + elapsed.components.attoseconds / 1_000_000_000)
         }
         return try await work()
+    }
+
+    private func timer(_ operation: String) -> Timer {
+        inFlight.timers.withLock { timers in
+            if let timer = timers[operation] { return timer }
+            let timer = Timer(label: "punchlist_database_operation_duration", dimensions: [("operation", operation)])
+            timers[operation] = timer
+            return timer
+        }
     }
 
     var kind: String { base.kind }
@@ -72,7 +83,6 @@ struct MeteredStore: Store {
     func eventBounds(userID: UUID) async throws -> (oldest: Int64?, latest: Int64) {
         try await measure("events") { try await base.eventBounds(userID: userID) }
     }
-    func announce(_ signal: LiveSignal) async throws { try await base.announce(signal) }
     func pruneEvents(olderThan date: Date, keepingLatest keep: Int) async throws -> Int {
         try await measure("prune_events") { try await base.pruneEvents(olderThan: date, keepingLatest: keep) }
     }

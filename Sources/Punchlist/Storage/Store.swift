@@ -25,13 +25,16 @@ public protocol Store: Sendable {
     func user(email: String) async throws -> User?
     func user(external: User.ExternalIdentity) async throws -> User?
     /// Saves name, email and password hash; when `revokingSessionsExcept` is given, every other
-    /// session of the user is revoked in the same transaction.
+    /// session of the user is revoked in the same transaction, which also tells every replica
+    /// (PostgreSQL `NOTIFY`, delivered on commit), so that none keeps them in its session cache.
     func update(user: User, revokingSessionsExcept keep: UUID?) async throws
-    /// Removes the user and everything they own, in one transaction. False when there was no such user.
+    /// Removes the user and everything they own, in one transaction that also tells every replica
+    /// their sessions ended. False when there was no such user.
     func deleteUser(id: UUID) async throws -> Bool
 
     func insert(session: Session) async throws
     func session(id: UUID) async throws -> Session?
+    /// Ends the session and, in the same transaction, tells every replica.
     func revokeSession(id: UUID, at: Date) async throws
 
     // MARK: Tasks
@@ -52,8 +55,6 @@ public protocol Store: Sendable {
     func events(userID: UUID, after id: Int64, limit: Int) async throws -> [TaskEvent]
     /// The oldest event the outbox still keeps for the user (nil when none), and the latest id ever given.
     func eventBounds(userID: UUID) async throws -> (oldest: Int64?, latest: Int64)
-    /// Tells every replica (with PostgreSQL, through `NOTIFY`); nothing to do with one SQLite process.
-    func announce(_ signal: LiveSignal) async throws
     /// Deletes events older than `date`, except each user's latest `keep`; returns how many went.
     func pruneEvents(olderThan date: Date, keepingLatest keep: Int) async throws -> Int
 

@@ -54,7 +54,19 @@ struct JSONWriter {
     }
 
     mutating func date(_ value: Date?) {
-        string(value.map(Timestamp.format))
+        guard let value else { return null() }
+        separate()
+        bytes.append(UInt8(ascii: "\""))
+        Timestamp.withDigits(of: value) { bytes.append($0) }
+        bytes.append(UInt8(ascii: "\""))
+    }
+
+    /// A UUID as lower-case text, written without making a `String` first.
+    mutating func uuid(_ value: UUID) {
+        separate()
+        bytes.append(UInt8(ascii: "\""))
+        value.withLowercasedText { bytes.append(contentsOf: $0) }
+        bytes.append(UInt8(ascii: "\""))
     }
 
     mutating func bool(_ value: Bool) { raw(value ? "true" : "false") }

@@ -4,13 +4,35 @@ import Foundation
 enum Timestamp {
     /// Formats a date in UTC with exactly three fractional digits.
     static func format(_ date: Date) -> String {
+        var text = ""
+        text.reserveCapacity(24)
+        withDigits(of: date) { text.unicodeScalars.append(Unicode.Scalar($0)) }
+        return text
+    }
+
+    /// Hands the 24 ASCII bytes of ``format(_:)`` to `emit`, one at a time: the hot path writes
+    /// them straight into a response (no `gmtime_r`, whose time-zone lock every thread shares).
+    static func withDigits(of date: Date, _ emit: (UInt8) -> Void) {
         let milliseconds = date.milliseconds
-        var seconds = time_t(milliseconds.floorDivided(by: 1000))
-        let fraction = Int(milliseconds - Int64(seconds) * 1000)
-        var parts = tm()
-        gmtime_r(&seconds, &parts)
-        return "\(pad(Int(parts.tm_year) + 1900, 4))-\(pad(Int(parts.tm_mon) + 1, 2))-\(pad(Int(parts.tm_mday), 2))T"
-            + "\(pad(Int(parts.tm_hour), 2)):\(pad(Int(parts.tm_min), 2)):\(pad(Int(parts.tm_sec), 2)).\(pad(fraction, 3))Z"
+        let seconds = milliseconds.floorDivided(by: 1000)
+        let fraction = Int(milliseconds - seconds * 1000)
+        let days = seconds.floorDivided(by: 86_400)
+        let time = Int(seconds - days * 86_400)
+        let (year, month, day) = CalendarDate.civil(fromDays: days)
+        func digits(_ value: Int, _ width: Int) {
+            var divisor = 1
+            for _ in 1..<width { divisor *= 10 }
+            while divisor <= value / 10 { divisor *= 10 }
+            var rest = value
+            while divisor > 0 {
+                emit(UInt8(48 + (rest / divisor) % 10))
+                rest %= divisor
+                divisor /= 10
+            }
+        }
+        digits(year, 4); emit(UInt8(ascii: "-")); digits(month, 2); emit(UInt8(ascii: "-")); digits(day, 2)
+        emit(UInt8(ascii: "T")); digits(time / 3600, 2); emit(UInt8(ascii: ":")); digits(time / 60 % 60, 2)
+        emit(UInt8(ascii: ":")); digits(time % 60, 2); emit(UInt8(ascii: ".")); digits(fraction, 3); emit(UInt8(ascii: "Z"))
     }
 
     /// Parses any RFC 3339 date-time (any offset, optional fraction); nil when it is not one.
@@ -75,10 +97,6 @@ enum Timestamp {
         return Date(timeIntervalSince1970: milliseconds / 1000)
     }
 
-    private static func pad(_ value: Int, _ width: Int) -> String {
-        let digits = String(value)
-        return digits.count >= width ? digits : String(repeating: "0", count: width - digits.count) + digits
-    }
 }
 
 extension Date {

@@ -38,7 +38,7 @@ extension TaskItem.Recurrence {
 }
 
 /// A UTC calendar date with the time of day kept in milliseconds.
-private struct CalendarDate {
+struct CalendarDate {
     var year: Int
     var month: Int
     var day: Int

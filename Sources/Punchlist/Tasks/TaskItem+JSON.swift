@@ -4,7 +4,7 @@ extension TaskItem {
     /// Writes the task as the contract shows it.
     func write(to json: inout JSONWriter) {
         json.beginObject()
-        json.key("id"); json.string(id.lowercased)
+        json.key("id"); json.uuid(id)
         json.key("title"); json.string(title)
         json.key("description"); json.string(description)
         json.key("completed"); json.bool(completed)
@@ -27,5 +27,21 @@ extension TaskItem {
         var writer = JSONWriter()
         write(to: &writer)
         return writer.bytes
+    }
+}
+
+extension TaskPage {
+    /// The page as the list route answers it: `{"items":[...],"next_cursor":...}`.
+    func json(nextCursor: String?) -> [UInt8] {
+        var json = JSONWriter(capacity: 400 * items.count + 64)
+        json.beginObject()
+        json.key("items")
+        json.beginArray()
+        for task in items { task.write(to: &json) }
+        json.endArray()
+        json.key("next_cursor")
+        json.string(nextCursor)
+        json.endObject()
+        return json.bytes
     }
 }

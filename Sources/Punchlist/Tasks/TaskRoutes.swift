@@ -22,16 +22,8 @@ struct TaskRoutes: Sendable {
             let user = try context.requireIdentity().userID
             let query = try parameters.query(from: request, now: Date())
             let page = try await tasks.list(userID: user, query: query)
-            var json = JSONWriter(capacity: 400 * page.items.count + 64)
-            json.beginObject()
-            json.key("items")
-            json.beginArray()
-            for task in page.items { task.write(to: &json) }
-            json.endArray()
-            json.key("next_cursor")
-            json.string(page.next.map { parameters.cursors.encode($0, sort: query.sort, descending: query.descending) })
-            json.endObject()
-            return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: json.bytes)))
+            let json = page.json(nextCursor: page.next.map { parameters.cursors.encode($0, sort: query.sort, descending: query.descending) })
+            return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: json)))
         }
         group.get("tasks/:id") { _, context in
             Self.taskResponse(try await tasks.task(id: try Self.taskID(context), userID: try context.requireIdentity().userID), status: .ok)

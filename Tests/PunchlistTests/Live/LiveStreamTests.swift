@@ -31,7 +31,9 @@ import Testing
         try await withApp(database, framework: .live) { client in
             let port = try #require(client.port)
             let user = try await client.signUp()
-            let reader = Task { try await Self.readEvents(port: port, token: user.token, count: 3) }
+            // since=0: the stream starts from the outbox, so events written before the subscription is
+            // live (a loaded machine can take longer than any fixed pause) still arrive, in order.
+            let reader = Task { try await Self.readEvents(port: port, token: user.token, query: "?since=0", count: 3) }
             try await Task.sleep(for: .milliseconds(200))
             for title in ["a", "b", "c", "d"] {
                 _ = try await client.send(.post, "/api/tasks", json: ["title": title], headers: user.auth)

@@ -57,6 +57,8 @@ extension PostgresStore {
                         UPDATE sessions SET revoked_at = \(user.updatedAt)
                         WHERE user_id = \(user.id) AND id <> \(keep) AND revoked_at IS NULL
                         """, logger: logger)
+                    try await connection.query(
+                        "SELECT pg_notify(\(LiveSignal.channel), \(LiveSignal.userSessionsEnded(user.id, except: keep).payload))", logger: logger)
                 }
             }
         } catch let error as PSQLError where error.serverInfo?[.sqlState] == "23505" {
@@ -65,7 +67,10 @@ extension PostgresStore {
     }
 
     public func deleteUser(id: UUID) async throws -> Bool {
-        let rows = try await client.query("DELETE FROM users WHERE id = \(id) RETURNING id", logger: logger)
+        let ended = LiveSignal.userSessionsEnded(id, except: nil).payload
+        let rows = try await client.query(
+            "WITH gone AS (DELETE FROM users WHERE id = \(id) RETURNING id) SELECT pg_notify(\(LiveSignal.channel), \(ended)) FROM gone",
+            logger: logger)
         for try await _ in rows { return true }
         return false
     }
@@ -90,6 +95,10 @@ extension PostgresStore {
     }
 
     public func revokeSession(id: UUID, at: Date) async throws {
-        try await client.query("UPDATE sessions SET revoked_at = \(at) WHERE id = \(id) AND revoked_at IS NULL", logger: logger)
+        try await client.query(
+            """
+            WITH ended AS (UPDATE sessions SET revoked_at = \(at) WHERE id = \(id) AND revoked_at IS NULL RETURNING id)
+            SELECT pg_notify(\(LiveSignal.channel), \(LiveSignal.sessionEnded(id).payload)) FROM ended
+            """, logger: logger)
     }
 }

@@ -119,10 +119,6 @@ extension PostgresStore {
         return (nil, 0)
     }
 
-    public func announce(_ signal: LiveSignal) async throws {
-        try await client.query("SELECT pg_notify(\(LiveSignal.channel), \(signal.payload))", logger: logger)
-    }
-
     public func pruneEvents(olderThan date: Date, keepingLatest keep: Int) async throws -> Int {
         let rows = try await client.query(
             """

@@ -13,17 +13,17 @@ extension SQLiteStore {
 
     public func task(id: UUID, userID: UUID) async throws -> TaskItem? {
         try await pool.read { db in
-            try Row.fetchOne(db, sql: "SELECT * FROM tasks WHERE id = ? AND user_id = ?", arguments: [id.lowercased, userID.lowercased])
-                .map(Self.task(from:))
+            try SQLiteTaskColumns.fetch(db, sql: "SELECT * FROM tasks WHERE id = ? AND user_id = ?", arguments: [id.lowercased, userID.lowercased])
+                .first?.task
         }
     }
 
     public func modifyTask(id: UUID, userID: UUID, _ change: @Sendable (TaskItem) throws -> TaskChange) async throws -> (TaskChange, [TaskEvent])? {
         try await pool.write { db in
             guard
-                let current = try Row.fetchOne(
+                let current = try SQLiteTaskColumns.fetch(
                     db, sql: "SELECT * FROM tasks WHERE id = ? AND user_id = ?", arguments: [id.lowercased, userID.lowercased]
-                ).map(Self.task(from:))
+                ).first?.task
             else { return nil }
             let outcome = try change(current)
             switch outcome {
@@ -33,11 +33,12 @@ extension SQLiteStore {
                 try db.execute(sql: "DELETE FROM tasks WHERE id = ?", arguments: [id.lowercased])
                 return (outcome, [try Self.appendEvent(.deleted, task: current, db: db)])
             case .update(let task, let follower):
-                try db.execute(
+                try db.cachedStatement(
                     sql: """
                         UPDATE tasks SET title = ?, title_key = ?, description = ?, completed = ?, priority = ?, tags = ?, due_at = ?,
                         recurrence = ?, anchor_day = ?, updated_at = ?, completed_at = ?, version = ? WHERE id = ?
-                        """,
+                        """
+                ).execute(
                     arguments: [
                         task.title, task.title.lowercased(), task.description, task.completed, task.priority.rank, Self.tagsJSON(task.tags),
                         task.dueAt?.milliseconds, task.recurrence?.rawValue, task.anchorDay, task.updatedAt.milliseconds,
@@ -84,9 +85,6 @@ extension SQLiteStore {
         }
     }
 
-    /// One process holds the SQLite file: its own hub already knows.
-    public func announce(_ signal: LiveSignal) async throws {}
-
     public func pruneEvents(olderThan date: Date, keepingLatest keep: Int) async throws -> Int {
         try await pool.write { db in
             try db.execute(
@@ -101,11 +99,12 @@ extension SQLiteStore {
     // MARK: Rows
 
     static func insert(_ task: TaskItem, db: Database) throws {
-        try db.execute(
+        try db.cachedStatement(
             sql: """
                 INSERT INTO tasks (id, user_id, title, title_key, description, completed, priority, tags, due_at, recurrence, anchor_day,
                 created_at, updated_at, completed_at, version) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """,
+                """
+        ).execute(
             arguments: [
                 task.id.lowercased, task.userID.lowercased, task.title, task.title.lowercased(), task.description, task.completed,
                 task.priority.rank, tagsJSON(task.tags), task.dueAt?.milliseconds, task.recurrence?.rawValue, task.anchorDay,
@@ -117,9 +116,8 @@ extension SQLiteStore {
 
     static func insertTags(of task: TaskItem, db: Database) throws {
         for tag in task.tags {
-            try db.execute(
-                sql: "INSERT INTO task_tags (user_id, tag, task_id) VALUES (?, ?, ?)",
-                arguments: [task.userID.lowercased, tag, task.id.lowercased])
+            try db.cachedStatement(sql: "INSERT INTO task_tags (user_id, tag, task_id) VALUES (?, ?, ?)")
+                .execute(arguments: [task.userID.lowercased, tag, task.id.lowercased])
         }
     }
 
@@ -127,13 +125,12 @@ extension SQLiteStore {
     static func appendEvent(_ kind: TaskEvent.Kind, task: TaskItem, db: Database) throws -> TaskEvent {
         guard
             let id = try Int64.fetchOne(
-                db, sql: "UPDATE users SET last_event_id = last_event_id + 1 WHERE id = ? RETURNING last_event_id",
+                db.cachedStatement(sql: "UPDATE users SET last_event_id = last_event_id + 1 WHERE id = ? RETURNING last_event_id"),
                 arguments: [task.userID.lowercased])
         else { throw StoreError.unavailable }
         let event = TaskEvent(id: id, kind: kind, task: task, at: Date().roundedToMilliseconds)
-        try db.execute(
-            sql: "INSERT INTO events (user_id, id, type, task_id, task, at) VALUES (?, ?, ?, ?, ?, ?)",
-            arguments: [task.userID.lowercased, id, kind.rawValue, task.id.lowercased, event.taskJSON, event.at.milliseconds])
+        try db.cachedStatement(sql: "INSERT INTO events (user_id, id, type, task_id, task, at) VALUES (?, ?, ?, ?, ?, ?)")
+            .execute(arguments: [task.userID.lowercased, id, kind.rawValue, task.id.lowercased, event.taskJSON, event.at.milliseconds])
         return event
     }
 
@@ -146,15 +143,7 @@ extension SQLiteStore {
     }
 
     static func task(from row: Row) -> TaskItem {
-        let tagsText: String = row["tags"]
-        let tags = (try? JSONDecoder().decode([String].self, from: Data(tagsText.utf8))) ?? []
-        return TaskItem(
-            id: UUID(uuidString: row["id"])!, userID: UUID(uuidString: row["user_id"])!, title: row["title"],
-            description: row["description"], completed: row["completed"], priority: TaskItem.Priority(rank: row["priority"]) ?? .none,
-            tags: tags, dueAt: (row["due_at"] as Int64?).map(Date.init(milliseconds:)),
-            recurrence: (row["recurrence"] as String?).flatMap(TaskItem.Recurrence.init(rawValue:)), anchorDay: row["anchor_day"],
-            createdAt: Date(milliseconds: row["created_at"]), updatedAt: Date(milliseconds: row["updated_at"]),
-            completedAt: (row["completed_at"] as Int64?).map(Date.init(milliseconds:)), version: row["version"])
+        SQLiteTaskColumns(Array(row.columnNames)).task(from: row)
     }
 }
 
@@ -178,9 +167,7 @@ extension TaskListSQL {
         for statement in statements where rows.count <= query.limit {
             let values: [(any DatabaseValueConvertible)?] = statement.binds.map(\.sqliteValue) + [query.limit + 1 - rows.count]
             let arguments = StatementArguments(values)
-            rows += try Row.fetchAll(db, sql: statement.sql, arguments: arguments).map {
-                (task: SQLiteStore.task(from: $0), score: $0["score"])
-            }
+            rows += try SQLiteTaskColumns.fetch(db, sql: statement.sql, arguments: arguments)
         }
         return TaskPage(rows: rows, query: query)
     }

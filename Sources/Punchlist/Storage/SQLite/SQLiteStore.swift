@@ -124,9 +124,9 @@ public struct SQLiteStore: Store, StoreLifecycle {
 
     public func session(id: UUID) async throws -> Session? {
         try await pool.read { db in
-            try Row.fetchOne(db, sql: "SELECT * FROM sessions WHERE id = ?", arguments: [id.lowercased]).map { row in
+            try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM sessions WHERE id = ?"), arguments: [id.lowercased]).map { row in
                 Session(
-                    id: UUID(uuidString: row["id"])!, userID: UUID(uuidString: row["user_id"])!,
+                    id: UUID(text: row["id"])!, userID: UUID(text: row["user_id"])!,
                     createdAt: Date(milliseconds: row["created_at"]), expiresAt: Date(milliseconds: row["expires_at"]),
                     revokedAt: (row["revoked_at"] as Int64?).map(Date.init(milliseconds:)))
             }

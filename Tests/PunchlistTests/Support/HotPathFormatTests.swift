@@ -1,0 +1,96 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import NIOCore
+import Testing
+
+@testable import Punchlist
+
+/// The hand-written formatters and parsers of the hot paths give what Foundation's gave.
+@Suite struct HotPathFormatTests {
+    /// The formatting Timestamp.format used before: gmtime_r and padded numbers.
+    static func reference(_ milliseconds: Int64) -> String {
+        var seconds = time_t(milliseconds >= 0 ? milliseconds / 1000 : (milliseconds - 999) / 1000)
+        let fraction = Int(milliseconds - Int64(seconds) * 1000)
+        var parts = tm()
+        gmtime_r(&seconds, &parts)
+        func pad(_ value: Int32, _ width: Int) -> String { String(repeating: "0", count: max(0, width - String(value).count)) + String(value) }
+        return "\(pad(parts.tm_year + 1900, 4))-\(pad(parts.tm_mon + 1, 2))-\(pad(parts.tm_mday, 2))T\(pad(parts.tm_hour, 2)):"
+            + "\(pad(parts.tm_min, 2)):\(pad(parts.tm_sec, 2)).\(pad(Int32(fraction), 3))Z"
+    }
+
+    @Test func timestampsMatchTheFormerFormatting() {
+        var generator = SystemRandomNumberGenerator()
+        let fixed: [Int64] = [0, -1, 1, 951_782_400_000, 951_868_799_999, 4_107_542_399_999, -62_135_596_800_000, 253_402_300_799_999]
+        let random = (0..<2000).map { _ in Int64.random(in: -62_135_596_800_000...253_402_300_799_999, using: &generator) }
+        for milliseconds in fixed + random {
+            let date = Date(milliseconds: milliseconds)
+            #expect(Timestamp.format(date) == Self.reference(milliseconds), "\(milliseconds)")
+        }
+    }
+
+    @Test func uuidTextRoundTripsAndRefusesWhatFoundationRefuses() {
+        for _ in 0..<1000 {
+            let id = UUID()
+            #expect(id.lowercased == id.uuidString.lowercased())
+            #expect(UUID(text: id.lowercased) == id)
+            #expect(UUID(text: id.uuidString) == id)
+        }
+        for bad in ["", "0193a5b2-7c1d-7e4f-8a9b-0c1d2e3f4a5", "0193a5b2x7c1d-7e4f-8a9b-0c1d2e3f4a5b", "0193a5b2-7c1d-7e4f-8a9b-0c1d2e3f4a5g",
+            "0193a5b2-7c1d-7e4f-8a9b-0c1d2e3f4a5bb"]
+        {
+            #expect(UUID(text: bad) == nil)
+            #expect(UUID(uuidString: bad) == nil)
+        }
+    }
+
+    @Test func tagsReadBackAsWritten() {
+        for tags in [[], ["work"], ["work", "home", "a b"], ["quote \" and \\ backslash", "tab\tand\nnewline", "ünïcödé ✓"], [""]] {
+            #expect(SQLiteTaskColumns.tags(fromJSON: SQLiteStore.tagsJSON(tags)) == tags)
+        }
+        #expect(SQLiteTaskColumns.tags(fromJSON: "[\"a\", \"b\"]") == ["a", "b"])  // not ours, but still JSON
+    }
+
+    @Test func base64URLRoundTripsAndRefusesOtherAlphabets() {
+        for count in 0..<40 {
+            let data = Data((0..<count).map { UInt8(truncatingIfNeeded: $0 &* 37 &+ 250) })
+            let text = data.base64URLEncoded
+            #expect(!text.contains("=") && !text.contains("+") && !text.contains("/"))
+            #expect(Data(base64URLEncoded: text) == data)
+        }
+        #expect(Data(base64URLEncoded: "ab+c") == nil)
+        #expect(Data(base64URLEncoded: "ab=") == nil)
+    }
+
+    @Test func bearerTokensAreTrimmedAndTheSchemeIsCaseInsensitive() throws {
+        func token(_ header: String) -> String? {
+            let head = HTTPRequest(method: .get, scheme: "http", authority: "x", path: "/", headerFields: [.authorization: header])
+            return AuthMiddleware.bearerToken(Request(head: head, body: .init(buffer: ByteBuffer())))
+        }
+        #expect(token("Bearer abc") == "abc")
+        #expect(token("bearer  abc \t") == "abc")
+        #expect(token("Bearer    ") == nil)
+        #expect(token("Basic abc") == nil)
+        #expect(token("Bearerx abc") == nil)
+    }
+}
+
+/// The decoy hash is fixed rather than computed at start-up: it must still cost a real check.
+/// bcrypt's work is set by the cost in the hash (2^cost rounds), so the decoy must carry the
+/// hasher's cost and be a well-formed hash that bcrypt checks to the end (no timing: it is flaky
+/// on a shared machine).
+@Suite struct DecoyHashTests {
+    @Test(arguments: [4, 10, 12])
+    func theDecoyCarriesTheCostOfRealHashes(cost: Int) async throws {
+        let hasher = PasswordHasher(cost: cost)
+        let costField = { (hash: String) in hash.split(separator: "$").prefix(2).joined(separator: "$") }
+        #expect(costField(hasher.decoy) == "2b$" + (cost < 10 ? "0" : "") + "\(cost)")
+        #expect(hasher.decoy.count == 60)
+        if cost <= 6 {
+            let real = try await hasher.hash("the real password")
+            #expect(costField(real) == costField(hasher.decoy))
+            #expect(try await !hasher.verify("a guess", against: nil))
+            #expect(try await hasher.verify("the real password", against: real))
+        }
+    }
+}
