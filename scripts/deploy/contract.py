@@ -45,10 +45,21 @@ from websockets.exceptions import ConnectionClosed
 from websockets.sync.client import connect as ws_connect
 
 UID = GID = 1000
-# Shared libraries the runtime stage (debian:bookworm-slim + libsqlite3-0) provides.
+# Shared libraries the runtime stage (debian:bookworm-slim + libsqlite3-0 + libcurl4) provides;
+# libcurl4's own dependencies come with it from apt, so they are added from its ldd (see run()).
 RUNTIME_LIBRARIES = {"linux-vdso.so.1", "libc.so.6", "libm.so.6", "libstdc++.so.6", "libgcc_s.so.1", "libz.so.1",
                      "libsqlite3.so.0", "ld-linux-x86-64.so.2", "ld-linux-aarch64.so.1", "libdl.so.2",
-                     "libpthread.so.0", "librt.so.1", "libutil.so.1"}
+                     "libpthread.so.0", "librt.so.1", "libutil.so.1", "libcurl.so.4"}
+
+
+def library_names(ldd_output: str) -> dict[str, str]:
+    """`ldd` lines as {soname: resolved path or ""}."""
+    names = {}
+    for line in ldd_output.splitlines():
+        parts = line.split()
+        if parts:
+            names[Path(parts[0]).name] = parts[2] if len(parts) > 2 and parts[1] == "=>" else ""
+    return names
 CRASH_MARKERS = ("Fatal error", "Stack dump", "Backtrace", "Current stack trace", "Illegal instruction")
 
 passed: list[str] = []
@@ -207,11 +218,15 @@ def run(binary: Path, public: Path | None) -> None:
 
     size = binary.stat().st_size
     ldd = subprocess.run(["ldd", str(binary)], capture_output=True, text=True, check=True).stdout
-    libraries = {line.split()[0] for line in ldd.splitlines() if line.strip()}
-    libraries = {Path(name).name for name in libraries}
+    resolved = library_names(ldd)
+    libraries = set(resolved)
     require("libswiftCore.so" not in libraries and not any(n.startswith("libswift") or n.startswith("libFoundation") for n in libraries),
             f"the binary links the Swift runtime dynamically (build with --static-swift-stdlib):\n{ldd}")
-    require(libraries <= RUNTIME_LIBRARIES, f"libraries the runtime image lacks: {sorted(libraries - RUNTIME_LIBRARIES)}\n{ldd}")
+    provided = set(RUNTIME_LIBRARIES)
+    if resolved.get("libcurl.so.4"):
+        # The static Foundation's networking (used by the MCP SDK) links libcurl; apt installs its dependencies with it.
+        provided |= set(library_names(subprocess.run(["ldd", resolved["libcurl.so.4"]], capture_output=True, text=True, check=True).stdout))
+    require(libraries <= provided, f"libraries the runtime image lacks: {sorted(libraries - provided)}\n{ldd}")
     ok(f"static Swift runtime; needs only {', '.join(sorted(libraries - {'linux-vdso.so.1'}))}")
 
     # The work directory must be reachable by uid 1000 (mkdtemp makes it 0700).
