@@ -79,9 +79,7 @@ struct AccountRoutes: Sendable {
         guard let rateLimiter else { return }
         let address = ClientAddress.of(request, context: context, trustedHops: forwardedHops)
         if let wait = rateLimiter.attempt(keys: ["address:\(address)", "email:\(AccountRules.normalizedEmail(email))"]) {
-            throw Problem(
-                .tooManyRequests, code: "rate_limited", detail: "Too many attempts; try again in \(wait) seconds.",
-                headers: [.retryAfter: String(wait)])
+            throw Problem.rateLimited("Too many attempts", retryAfter: wait)
         }
     }
 

@@ -17,9 +17,7 @@ struct AssistantRoutes: Sendable {
             let user = try context.requireIdentity().userID
             guard assistant.model != nil else { throw Assistant.notConfigured(assistant.settings) }
             if let wait = rateLimiter?.attempt(keys: ["assistant:\(user.lowercased)"]) {
-                throw Problem(
-                    .tooManyRequests, code: "rate_limited", detail: "Too many messages to the assistant; try again in \(wait) seconds.",
-                    headers: [.retryAfter: String(wait)])
+                throw Problem.rateLimited("Too many messages to the assistant", retryAfter: wait)
             }
             let (conversationID, message) = try Self.chatRequest(try await JSONBody.read(request, context: context))
             let conversation = try await assistant.conversation(conversationID, userID: user, firstMessage: message)
@@ -184,8 +182,7 @@ struct AssistantRoutes: Sendable {
     }
 
     static func conversationID(_ context: AppRequestContext) throws -> UUID {
-        guard let text = context.parameters.get("id"), let id = UUID(uuidString: text) else { throw Problem.notFound("No such conversation.") }
-        return id
+        try context.idParameter(notFound: "No such conversation.")
     }
 
     static func json(_ bytes: [UInt8]) -> Response {

@@ -28,6 +28,12 @@ public struct AppRequestContext: RequestContext, WebSocketRequestContext {
     /// JSON bodies are read by ``JSONBody`` with the route's own limit.
     public var maxUploadSize: Int { 1 << 20 }
 
+    /// The `:id` path parameter as a UUID; anything else names nothing, a 404 saying `notFound`.
+    func idParameter(notFound: String) throws -> UUID {
+        guard let text = parameters.get("id"), let id = UUID(uuidString: text) else { throw Problem.notFound(notFound) }
+        return id
+    }
+
     /// The caller, or a 401 when the route was reached without one.
     func requireIdentity() throws -> Identity {
         guard let identity else { throw Problem.unauthorized() }

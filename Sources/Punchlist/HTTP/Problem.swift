@@ -100,6 +100,11 @@ extension Problem {
         Problem(.unauthorized, code: "unauthorized", detail: detail)
     }
 
+    /// 429 with `Retry-After`: `what` ("Too many attempts") was refused for `wait` seconds.
+    static func rateLimited(_ what: String, retryAfter wait: Int) -> Problem {
+        Problem(.tooManyRequests, code: "rate_limited", detail: "\(what); try again in \(wait) seconds.", headers: [.retryAfter: String(wait)])
+    }
+
     static func unavailable(_ detail: String = "The database is not answering; try again shortly.") -> Problem {
         Problem(.serviceUnavailable, code: "database_unavailable", detail: detail, headers: [.retryAfter: "5"])
     }

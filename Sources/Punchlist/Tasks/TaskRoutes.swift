@@ -46,8 +46,7 @@ struct TaskRoutes: Sendable {
 
     /// The task id from the path; anything that is not a UUID names no task.
     static func taskID(_ context: AppRequestContext) throws -> UUID {
-        guard let text = context.parameters.get("id"), let id = UUID(uuidString: text) else { throw Problem.notFound("No such task.") }
-        return id
+        try context.idParameter(notFound: "No such task.")
     }
 
     /// The version `If-Match` expects: `"3"`, `3` or `*` (any version).
