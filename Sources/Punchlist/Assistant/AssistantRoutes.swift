@@ -108,10 +108,7 @@ struct AssistantRoutes: Sendable {
     }
 
     static func event(_ name: String, _ data: [UInt8]) -> ByteBuffer {
-        var buffer = ByteBuffer(string: "event: \(name)\ndata: ")
-        buffer.writeBytes(data)
-        buffer.writeString("\n\n")
-        return buffer
+        EventStream.frame(name, data: data)
     }
 
     static func wantsStream(_ request: Request) -> Bool {

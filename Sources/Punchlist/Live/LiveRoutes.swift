@@ -86,11 +86,7 @@ struct LiveRoutes: Sendable {
 
     static func serverSentEvent(_ message: LiveFeed.Message) -> ByteBuffer {
         switch message {
-        case .event(let event):
-            var buffer = ByteBuffer(string: "id: \(event.id)\nevent: \(event.kind.rawValue)\ndata: ")
-            buffer.writeBytes(event.liveJSON)
-            buffer.writeString("\n\n")
-            return buffer
+        case .event(let event): return EventStream.frame(event.kind.rawValue, id: event.id, data: event.liveJSON)
         case .reset: return ByteBuffer(string: "event: reset\ndata: {\"type\":\"reset\"}\n\n")
         case .keepAlive: return ByteBuffer(string: ": keep-alive\n\n")
         }
