@@ -14,11 +14,14 @@ public enum LiveSignal: Sendable, Equatable {
 
     var payload: String {
         switch self {
-        case .events(let user, let latest): "e:\(user.lowercased):\(latest)"
+        case .events(let user, let latest): Self.eventsPrefix(user) + "\(latest)"
         case .sessionEnded(let session): "s:\(session.lowercased)"
         case .userSessionsEnded(let user, let except): "u:\(user.lowercased):\(except?.lowercased ?? "-")"
         }
     }
+
+    /// The payload of ``events(userID:latest:)`` up to the number, for a statement to complete with the number it made.
+    static func eventsPrefix(_ userID: UUID) -> String { "e:\(userID.lowercased):" }
 
     init?(payload: String) {
         let parts = payload.split(separator: ":").map(String.init)

@@ -25,6 +25,15 @@ struct TaskListSQL {
     let userID: UUID
     let dialect: Dialect
 
+    /// The columns a task is read from, in the order ``PostgresStore/task(from:)`` decodes them.
+    /// Named rather than `tasks.*`: PostgreSQL would also send each row's search document, which
+    /// nobody reads and which cost more to send and skip than the task itself.
+    static let taskColumns =
+        "tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.priority, tasks.tags, tasks.due_at, "
+        + "tasks.recurrence, tasks.anchor_day, tasks.created_at, tasks.updated_at, tasks.completed_at, tasks.version"
+    /// Where a list row's score is: right after the task's columns.
+    static let scoreColumn = taskColumns.split(separator: ",").count
+
     /// Statements to run in order until `query.limit + 1` rows have come back. Sorting by due date
     /// walks the dated tasks in index order first, then the undated ones by id, so they come last
     /// in both directions.
@@ -128,11 +137,11 @@ struct TaskListSQL {
         let sql: String
         if query.sort == .relevance {
             // The score exists only once a row is matched, so the keyset applies one level up.
-            sql = "SELECT * FROM (SELECT tasks.*, \(score) AS score FROM \(from) WHERE \(conditions.joined(separator: " AND "))) AS tasks"
+            sql = "SELECT * FROM (SELECT \(Self.taskColumns), \(score) AS score FROM \(from) WHERE \(conditions.joined(separator: " AND "))) AS tasks"
                 + (keyset.map { " WHERE \($0)" } ?? "") + " ORDER BY \(order) LIMIT ?"
         } else {
             let all = conditions + (keyset.map { [$0] } ?? [])
-            sql = "SELECT tasks.*, \(score) AS score FROM \(from) WHERE \(all.joined(separator: " AND ")) ORDER BY \(order) LIMIT ?"
+            sql = "SELECT \(Self.taskColumns), \(score) AS score FROM \(from) WHERE \(all.joined(separator: " AND ")) ORDER BY \(order) LIMIT ?"
         }
         return Statement(sql: sql, binds: fromBinds + binds + keysetBinds)
     }

@@ -136,4 +136,60 @@ import Testing
             #expect(try await store.tasks(userID: user.id, matching: query).items == [task])
         }
     }
+
+    /// Writers racing on one task: none loses another's change, versions and event numbers follow
+    /// one another without gaps, and of several writers expecting the same version exactly one wins.
+    @Test(arguments: TestDatabase.all)
+    func concurrentChangesToOneTaskAreAllKeptInOrder(database: TestDatabase) async throws {
+        struct VersionMoved: Error {}
+        try await withStore(database) { store in
+            let user = try await makeUser(in: store)
+            let task = makeTask("shared", for: user)
+            _ = try await store.insert(tasks: [task], userID: user.id)
+            let writers = 12
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for _ in 0..<writers {
+                    group.addTask {
+                        _ = try await store.modifyTask(id: task.id, userID: user.id) { current in
+                            var next = current
+                            next.description += "x"
+                            next.version += 1
+                            return .update(next, follower: nil)
+                        }
+                    }
+                }
+                try await group.waitForAll()
+            }
+            let after = try #require(try await store.task(id: task.id, userID: user.id))
+            #expect(after.description == String(repeating: "x", count: writers))
+            #expect(after.version == 1 + writers)
+            let events = try await store.events(userID: user.id, after: 0, limit: 100)
+            #expect(events.map(\.id) == Array(1...Int64(1 + writers)))
+            #expect(events.dropFirst().map(\.kind) == Array(repeating: .updated, count: writers))
+
+            let expected = after.version
+            let winners = try await withThrowingTaskGroup(of: Bool.self) { group in
+                for index in 0..<6 {
+                    group.addTask {
+                        do {
+                            _ = try await store.modifyTask(id: task.id, userID: user.id) { current in
+                                guard current.version == expected else { throw VersionMoved() }
+                                var next = current
+                                next.title = "winner \(index)"
+                                next.version += 1
+                                return .update(next, follower: nil)
+                            }
+                            return true
+                        } catch is VersionMoved {
+                            return false
+                        }
+                    }
+                }
+                return try await group.reduce(0) { $0 + ($1 ? 1 : 0) }
+            }
+            #expect(winners == 1)
+            #expect(try await store.task(id: task.id, userID: user.id)?.version == expected + 1)
+            #expect(try await store.events(userID: user.id, after: 0, limit: 100).count == 2 + writers)
+        }
+    }
 }

@@ -51,6 +51,31 @@ import Testing
         #expect(SQLiteTaskColumns.tags(fromJSON: "[\"a\", \"b\"]") == ["a", "b"])  // not ours, but still JSON
     }
 
+    @Test func jsonWriterOutputParsesBackToWhatWasWritten() throws {
+        let strings = ["", "plain", "quote \" and \\ backslash", "tab\tand\nnewline\r", "\u{01}\u{1F}", "ünïcödé ✓ 🎉", "</script>"]
+        var json = JSONWriter()
+        json.beginObject()
+        json.key("strings")
+        json.beginArray()
+        for string in strings { json.string(string) }
+        json.endArray()
+        json.key("nested")
+        json.beginArray()
+        json.beginObject()
+        json.key("a"); json.integer(1)
+        json.endObject()
+        json.beginArray()
+        json.endArray()
+        json.null()
+        json.endArray()
+        json.dynamicKey("last")
+        json.bool(true)
+        json.endObject()
+        let parsed = try #require(try JSONSerialization.jsonObject(with: Data(json.bytes)) as? [String: Any])
+        #expect(parsed["strings"] as? [String] == strings)
+        #expect(String(decoding: json.bytes, as: UTF8.self).contains(#""nested":[{"a":1},[],null],"last":true}"#))
+    }
+
     @Test func base64URLRoundTripsAndRefusesOtherAlphabets() {
         for count in 0..<40 {
             let data = Data((0..<count).map { UInt8(truncatingIfNeeded: $0 &* 37 &+ 250) })

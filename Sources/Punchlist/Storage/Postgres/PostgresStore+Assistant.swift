@@ -89,7 +89,7 @@ extension PostgresStore {
     public func tasksNeedingEmbeddings(userID: UUID, model: String, limit: Int) async throws -> [TaskItem] {
         let rows = try await client.query(
             """
-            SELECT tasks.* FROM tasks LEFT JOIN task_embeddings AS e ON e.task_id = tasks.id
+            SELECT \(unescaped: TaskListSQL.taskColumns) FROM tasks LEFT JOIN task_embeddings AS e ON e.task_id = tasks.id
             WHERE tasks.user_id = \(userID) AND (e.task_id IS NULL OR e.model <> \(model) OR e.version <> tasks.version)
             ORDER BY tasks.updated_at DESC LIMIT \(limit)
             """, logger: logger)

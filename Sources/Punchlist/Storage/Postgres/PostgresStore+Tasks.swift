@@ -3,97 +3,137 @@ import PostgresNIO
 
 extension PostgresStore {
     public func insert(tasks: [TaskItem], userID: UUID) async throws -> [TaskEvent] {
-        try await transaction { connection in
+        guard !tasks.isEmpty else { return [] }
+        // Imports bring thousands of tasks: one statement per thousand, in one transaction when there are more.
+        let batches = stride(from: 0, to: tasks.count, by: 1000).map { Array(tasks[$0..<min($0 + 1000, tasks.count)]) }
+        guard batches.count > 1 else { return try await Self.creation(of: tasks, userID: userID).run { try await client.query($0, logger: logger) } }
+        return try await transaction { connection in
             var events: [TaskEvent] = []
-            // Imports bring thousands of tasks: a few statements per thousand rows, not three per task.
-            for start in stride(from: 0, to: tasks.count, by: 1000) {
-                events += try await insertBatch(Array(tasks[start..<min(start + 1000, tasks.count)]), userID: userID, on: connection)
+            for batch in batches {
+                events += try await Self.creation(of: batch, userID: userID).run { try await connection.query($0, logger: logger) }
             }
-            try await notify(events, on: connection)
             return events
         }
     }
 
-    /// Inserts tasks and their `task.created` events with one statement each, numbering the events
-    /// from one bump of the user's counter. Arrays cannot carry NULLs here, so empty text (or day 0) stands for NULL.
-    private func insertBatch(_ tasks: [TaskItem], userID: UUID, on connection: PostgresConnection) async throws -> [TaskEvent] {
-        var last: Int64?
-        let rows = try await connection.query(
-            "UPDATE users SET last_event_id = last_event_id + \(tasks.count) WHERE id = \(userID) RETURNING last_event_id", logger: logger)
-        for try await value in rows.decode(Int64.self) { last = value }
-        guard let last else { throw StoreError.unavailable }
-        let at = Date().roundedToMilliseconds
-        let events = tasks.enumerated().map { index, task in
-            TaskEvent(id: last - Int64(tasks.count - 1 - index), kind: .created, task: task, at: at)
-        }
-        try await connection.query(
+    /// Inserts tasks with one `INSERT` over arrays, whatever their number. Arrays cannot carry
+    /// NULLs here, so empty text (or day 0) stands for NULL.
+    private static func creation(of tasks: [TaskItem], userID: UUID) -> TaskWrite {
+        var write = TaskWrite(userID: userID, events: tasks.map { (.created, $0) })
+        let user = write.bind(userID)
+        let tags = write.bind(tasks.map { SQLiteStore.tagsJSON($0.tags) })
+        let sql = """
+            created AS (
+                INSERT INTO tasks (id, user_id, title, title_key, description, completed, priority, tags, due_at, recurrence, anchor_day,
+                created_at, updated_at, completed_at, version, search)
+                SELECT t.id, \(user)::uuid, t.title, t.title_key, t.description, t.completed, t.priority,
+                    ARRAY(SELECT jsonb_array_elements_text(t.tags::jsonb)), NULLIF(t.due_at, '')::timestamptz, NULLIF(t.recurrence, ''),
+                    NULLIF(t.anchor_day, 0), t.created_at, t.updated_at, NULLIF(t.completed_at, '')::timestamptz, t.version,
+                    setweight(to_tsvector('simple', t.title), 'A')
+                    || setweight(to_tsvector('simple', array_to_string(ARRAY(SELECT jsonb_array_elements_text(t.tags::jsonb)), ' ')), 'B')
+                    || setweight(to_tsvector('simple', t.description), 'C')
+                FROM unnest(\(write.bind(tasks.map(\.id)))::uuid[], \(write.bind(tasks.map(\.title)))::text[],
+                    \(write.bind(tasks.map { $0.title.lowercased() }))::text[], \(write.bind(tasks.map(\.description)))::text[],
+                    \(write.bind(tasks.map(\.completed)))::bool[], \(write.bind(tasks.map { Int16($0.priority.rank) }))::int2[], \(tags)::text[],
+                    \(write.bind(tasks.map { $0.dueAt.map(Timestamp.format) ?? "" }))::text[],
+                    \(write.bind(tasks.map { $0.recurrence?.rawValue ?? "" }))::text[], \(write.bind(tasks.map { Int16($0.anchorDay ?? 0) }))::int2[],
+                    \(write.bind(tasks.map(\.createdAt)))::timestamptz[], \(write.bind(tasks.map(\.updatedAt)))::timestamptz[],
+                    \(write.bind(tasks.map { $0.completedAt.map(Timestamp.format) ?? "" }))::text[], \(write.bind(tasks.map { Int32($0.version) }))::int4[])
+                    AS t(id, title, title_key, description, completed, priority, tags, due_at, recurrence, anchor_day, created_at, updated_at,
+                         completed_at, version)
+            )
             """
-            INSERT INTO tasks (id, user_id, title, title_key, description, completed, priority, tags, due_at, recurrence, anchor_day,
-            created_at, updated_at, completed_at, version, search)
-            SELECT t.id, \(userID), t.title, t.title_key, t.description, t.completed, t.priority,
-                ARRAY(SELECT jsonb_array_elements_text(t.tags::jsonb)), NULLIF(t.due_at, '')::timestamptz, NULLIF(t.recurrence, ''),
-                NULLIF(t.anchor_day, 0), t.created_at, t.updated_at, NULLIF(t.completed_at, '')::timestamptz, t.version,
-                setweight(to_tsvector('simple', t.title), 'A')
-                || setweight(to_tsvector('simple', array_to_string(ARRAY(SELECT jsonb_array_elements_text(t.tags::jsonb)), ' ')), 'B')
-                || setweight(to_tsvector('simple', t.description), 'C')
-            FROM unnest(\(tasks.map(\.id))::uuid[], \(tasks.map(\.title))::text[], \(tasks.map { $0.title.lowercased() })::text[],
-                \(tasks.map(\.description))::text[], \(tasks.map(\.completed))::bool[], \(tasks.map { Int16($0.priority.rank) })::int2[],
-                \(tasks.map { SQLiteStore.tagsJSON($0.tags) })::text[], \(tasks.map { $0.dueAt.map(Timestamp.format) ?? "" })::text[],
-                \(tasks.map { $0.recurrence?.rawValue ?? "" })::text[], \(tasks.map { Int16($0.anchorDay ?? 0) })::int2[],
-                \(tasks.map(\.createdAt))::timestamptz[], \(tasks.map(\.updatedAt))::timestamptz[],
-                \(tasks.map { $0.completedAt.map(Timestamp.format) ?? "" })::text[], \(tasks.map { Int32($0.version) })::int4[])
-                AS t(id, title, title_key, description, completed, priority, tags, due_at, recurrence, anchor_day, created_at, updated_at,
-                     completed_at, version)
-            """, logger: logger)
-        try await connection.query(
-            """
-            INSERT INTO events (user_id, id, type, task_id, task, at)
-            SELECT \(userID), e.id, 'task.created', e.task_id, e.task, \(at)
-            FROM unnest(\(events.map(\.id))::int8[], \(events.map(\.taskID))::uuid[], \(events.map { $0.taskJSON ?? "" })::text[]) AS e(id, task_id, task)
-            """, logger: logger)
-        return events
+        write.changes.append(sql)
+        return write
     }
 
     public func task(id: UUID, userID: UUID) async throws -> TaskItem? {
-        let rows = try await client.query("SELECT * FROM tasks WHERE id = \(id) AND user_id = \(userID)", logger: logger)
+        let rows = try await client.query(
+            "SELECT \(unescaped: TaskListSQL.taskColumns) FROM tasks WHERE id = \(id) AND user_id = \(userID)", logger: logger)
         for try await row in rows { return try Self.task(from: row) }
         return nil
     }
 
+    /// Reads the task, decides, and writes the change only if the task is still at the version read
+    /// (`WHERE version = …`, which PostgreSQL checks again after waiting for a concurrent writer);
+    /// if it moved on, reads it again and decides anew. Two round trips, no lock held while deciding.
     public func modifyTask(id: UUID, userID: UUID, _ change: @Sendable (TaskItem) throws -> TaskChange) async throws -> (TaskChange, [TaskEvent])? {
-        try await transaction { connection in
-            var current: TaskItem?
-            let rows = try await connection.query(
-                "SELECT * FROM tasks WHERE id = \(id) AND user_id = \(userID) FOR UPDATE", logger: logger)
-            for try await row in rows { current = try Self.task(from: row) }
-            guard let current else { return nil }
+        for _ in 0..<Self.writeAttempts {
+            guard let current = try await task(id: id, userID: userID) else { return nil }
             let outcome = try change(current)
+            let write: TaskWrite
             switch outcome {
             case .unchanged:
                 return (outcome, [])
             case .delete:
-                try await connection.query("DELETE FROM tasks WHERE id = \(id)", logger: logger)
-                let events = [try await appendEvent(.deleted, task: current, on: connection)]
-                try await notify(events, on: connection)
-                return (outcome, events)
+                write = Self.deletion(of: current)
             case .update(let task, let follower):
-                try await connection.query(
-                    """
-                    UPDATE tasks SET title = \(task.title), title_key = \(task.title.lowercased()), description = \(task.description),
-                    completed = \(task.completed), priority = \(Int16(task.priority.rank)), tags = \(task.tags), due_at = \(task.dueAt),
-                    recurrence = \(task.recurrence?.rawValue), anchor_day = \(task.anchorDay.map(Int16.init)), updated_at = \(task.updatedAt), completed_at = \(task.completedAt),
-                    version = \(task.version), search = \(unescaped: Self.searchVector(for: task, firstBind: 1))
-                    WHERE id = \(id)
-                    """ as PostgresQuery, logger: logger)
-                var events = [try await appendEvent(.updated, task: task, on: connection)]
-                if let follower {
-                    try await insert(follower, on: connection)
-                    events.append(try await appendEvent(.created, task: follower, on: connection))
-                }
-                try await notify(events, on: connection)
-                return (outcome, events)
+                write = Self.update(from: current, to: task, follower: follower)
             }
+            if let events = try await write.runIfHappened({ try await client.query($0, logger: logger) }) { return (outcome, events) }
         }
+        // Others kept changing this task faster than it could be read.
+        throw StoreError.unavailable
+    }
+
+    /// How often a change is decided anew before giving up on a task others keep changing.
+    private static let writeAttempts = 20
+
+    private static func deletion(of task: TaskItem) -> TaskWrite {
+        var write = TaskWrite(userID: task.userID, events: [(.deleted, task)])
+        let sql = """
+            changed AS (
+                DELETE FROM tasks WHERE id = \(write.bind(task.id)) AND user_id = \(write.bind(task.userID))
+                AND version = \(write.bind(Int32(task.version))) RETURNING id
+            )
+            """
+        write.changes.append(sql)
+        write.happened = "EXISTS (SELECT 1 FROM changed)"
+        return write
+    }
+
+    private static func update(from current: TaskItem, to task: TaskItem, follower: TaskItem?) -> TaskWrite {
+        var write = TaskWrite(userID: task.userID, events: [(.updated, task)] + (follower.map { [(.created, $0)] } ?? []))
+        let title = write.bind(task.title), description = write.bind(task.description), tags = write.bind(task.tags)
+        let changed = """
+            changed AS (
+                UPDATE tasks SET title = \(title), title_key = \(write.bind(task.title.lowercased())), description = \(description),
+                completed = \(write.bind(task.completed)), priority = \(write.bind(Int16(task.priority.rank))), tags = \(tags),
+                due_at = \(write.bind(task.dueAt))::timestamptz, recurrence = \(write.bind(task.recurrence?.rawValue))::text,
+                anchor_day = \(write.bind(task.anchorDay.map(Int16.init)))::int2, updated_at = \(write.bind(task.updatedAt)),
+                completed_at = \(write.bind(task.completedAt))::timestamptz, version = \(write.bind(Int32(task.version))),
+                search = \(Self.searchDocument(title: title, tags: tags, description: description))
+                WHERE id = \(write.bind(task.id)) AND user_id = \(write.bind(task.userID)) AND version = \(write.bind(Int32(current.version)))
+                RETURNING id
+            )
+            """
+        write.changes.append(changed)
+        write.happened = "EXISTS (SELECT 1 FROM changed)"
+        if let follower {
+            let title = write.bind(follower.title), description = write.bind(follower.description), tags = write.bind(follower.tags)
+            let next = """
+                follower AS (
+                    INSERT INTO tasks (id, user_id, title, title_key, description, completed, priority, tags, due_at, recurrence, anchor_day,
+                    created_at, updated_at, completed_at, version, search)
+                    SELECT \(write.bind(follower.id))::uuid, \(write.bind(follower.userID))::uuid, \(title)::text,
+                    \(write.bind(follower.title.lowercased()))::text, \(description)::text, \(write.bind(follower.completed))::bool,
+                    \(write.bind(Int16(follower.priority.rank)))::int2, \(tags)::text[], \(write.bind(follower.dueAt))::timestamptz,
+                    \(write.bind(follower.recurrence?.rawValue))::text, \(write.bind(follower.anchorDay.map(Int16.init)))::int2,
+                    \(write.bind(follower.createdAt))::timestamptz, \(write.bind(follower.updatedAt))::timestamptz,
+                    \(write.bind(follower.completedAt))::timestamptz, \(write.bind(Int32(follower.version)))::int4,
+                    \(Self.searchDocument(title: title, tags: tags, description: description))
+                    WHERE EXISTS (SELECT 1 FROM changed)
+                )
+                """
+            write.changes.append(next)
+        }
+        return write
+    }
+
+    /// The weighted search document of a task from its binds: title weighs most, then tags, then description.
+    private static func searchDocument(title: String, tags: String, description: String) -> String {
+        "setweight(to_tsvector('simple', \(title)::text), 'A') || setweight(to_tsvector('simple', array_to_string(\(tags)::text[], ' ')), 'B')"
+            + " || setweight(to_tsvector('simple', \(description)::text), 'C')"
     }
 
     public func tasks(userID: UUID, matching query: TaskQuery) async throws -> TaskPage {
@@ -131,61 +171,33 @@ extension PostgresStore {
         return 0
     }
 
-    /// Tells every replica's listener that the user has events up to the last of these; delivered on commit.
-    func notify(_ events: [TaskEvent], on connection: PostgresConnection) async throws {
-        guard let last = events.last else { return }
-        let message = LiveSignal.events(userID: last.userID, latest: last.id).payload
-        try await connection.query("SELECT pg_notify(\(LiveSignal.channel), \(message))", logger: logger)
-    }
-
     // MARK: Rows
 
-    private func insert(_ task: TaskItem, on connection: PostgresConnection) async throws {
-        try await connection.query(
-            """
-            INSERT INTO tasks (id, user_id, title, title_key, description, completed, priority, tags, due_at, recurrence, anchor_day,
-            created_at, updated_at, completed_at, version, search)
-            VALUES (\(task.id), \(task.userID), \(task.title), \(task.title.lowercased()), \(task.description), \(task.completed),
-            \(Int16(task.priority.rank)), \(task.tags), \(task.dueAt), \(task.recurrence?.rawValue), \(task.anchorDay.map(Int16.init)),
-            \(task.createdAt), \(task.updatedAt),
-            \(task.completedAt), \(task.version), \(unescaped: Self.searchVector(for: task, firstBind: 3)))
-            """ as PostgresQuery, logger: logger)
-    }
-
-    /// The weighted search document, built from the statement's own title, tags and description binds.
-    /// Title weighs most, then tags, then description. `firstBind` is the title's bind number.
-    private static func searchVector(for task: TaskItem, firstBind title: Int) -> String {
-        "setweight(to_tsvector('simple', $\(title)), 'A') || setweight(to_tsvector('simple', array_to_string($\(title + 5)::text[], ' ')), 'B')"
-            + " || setweight(to_tsvector('simple', $\(title + 2)), 'C')"
-    }
-
-    /// Numbers the event from the user's counter and writes it to the outbox.
-    private func appendEvent(_ kind: TaskEvent.Kind, task: TaskItem, on connection: PostgresConnection) async throws -> TaskEvent {
-        var id: Int64?
-        let rows = try await connection.query(
-            "UPDATE users SET last_event_id = last_event_id + 1 WHERE id = \(task.userID) RETURNING last_event_id", logger: logger)
-        for try await value in rows.decode(Int64.self) { id = value }
-        guard let id else { throw StoreError.unavailable }
-        let event = TaskEvent(id: id, kind: kind, task: task, at: Date().roundedToMilliseconds)
-        try await connection.query(
-            """
-            INSERT INTO events (user_id, id, type, task_id, task, at)
-            VALUES (\(task.userID), \(id), \(kind.rawValue), \(task.id), \(event.taskJSON), \(event.at))
-            """, logger: logger)
-        return event
-    }
-
+    /// A task from a row that selects ``TaskListSQL/taskColumns``, in that order (more columns may follow).
+    /// Decoded cell by cell with concrete types: by name, or as one generic tuple, PostgresNIO's
+    /// decoding cost more than the rest of the list route.
     static func task(from row: PostgresRow) throws -> TaskItem {
-        let columns = row.makeRandomAccess()
+        var cells = TaskCells(row.makeIterator())
         return TaskItem(
-            id: try columns["id"].decode(UUID.self), userID: try columns["user_id"].decode(UUID.self),
-            title: try columns["title"].decode(String.self), description: try columns["description"].decode(String.self),
-            completed: try columns["completed"].decode(Bool.self),
-            priority: TaskItem.Priority(rank: Int(try columns["priority"].decode(Int16.self))) ?? .none,
-            tags: try columns["tags"].decode([String].self), dueAt: try columns["due_at"].decode(Date?.self)?.roundedToMilliseconds,
-            recurrence: try columns["recurrence"].decode(String?.self).flatMap(TaskItem.Recurrence.init(rawValue:)),
-            anchorDay: try columns["anchor_day"].decode(Int16?.self).map(Int.init),
-            createdAt: try columns["created_at"].decode(Date.self).roundedToMilliseconds, updatedAt: try columns["updated_at"].decode(Date.self).roundedToMilliseconds,
-            completedAt: try columns["completed_at"].decode(Date?.self)?.roundedToMilliseconds, version: Int(try columns["version"].decode(Int32.self)))
+            id: try cells.next(UUID.self), userID: try cells.next(UUID.self), title: try cells.next(String.self),
+            description: try cells.next(String.self), completed: try cells.next(Bool.self),
+            priority: TaskItem.Priority(rank: Int(try cells.next(Int16.self))) ?? .none, tags: try cells.next([String].self),
+            dueAt: try cells.next(Date?.self)?.roundedToMilliseconds,
+            recurrence: try cells.next(String?.self).flatMap(TaskItem.Recurrence.init(rawValue:)),
+            anchorDay: try cells.next(Int16?.self).map(Int.init), createdAt: try cells.next(Date.self).roundedToMilliseconds,
+            updatedAt: try cells.next(Date.self).roundedToMilliseconds, completedAt: try cells.next(Date?.self)?.roundedToMilliseconds,
+            version: Int(try cells.next(Int32.self)))
+    }
+
+    /// The cells of a row, decoded in turn.
+    private struct TaskCells {
+        var iterator: PostgresRow.Iterator
+        init(_ iterator: PostgresRow.Iterator) { self.iterator = iterator }
+
+        @inline(__always)
+        mutating func next<Value: PostgresDecodable>(_ type: Value.Type) throws -> Value {
+            guard let cell = iterator.next() else { throw StoreError.unavailable }
+            return try cell.decode(type, context: .default)
+        }
     }
 }

@@ -10,7 +10,9 @@ extension TaskListSQL {
             var (sql, bindings) = statement.postgresQuery
             bindings.append(query.limit + 1 - rows.count)
             for try await row in try await client.query(PostgresQuery(unsafeSQL: sql, binds: bindings), logger: logger) {
-                rows.append((task: try PostgresStore.task(from: row), score: try row.makeRandomAccess()["score"].decode(Double.self)))
+                // The score follows the task's columns.
+                let score = row[row.index(row.startIndex, offsetBy: Self.scoreColumn)]
+                rows.append((task: try PostgresStore.task(from: row), score: try score.decode(Double.self)))
             }
         }
         return TaskPage(rows: rows, query: query)
