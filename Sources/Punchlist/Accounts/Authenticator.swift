@@ -9,6 +9,8 @@ struct Authenticator: Sendable {
     let store: any Store
     /// Live sessions already read; see ``SessionCache`` for how ended ones leave it at once.
     let sessions: SessionCache
+    /// Tokens signed with the shared secret that were already verified.
+    let verifiedTokens = VerifiedTokens()
     let ownKeys: JWTKeyCollection
     let external: ExternalKeySet?
     let settings: Settings
@@ -32,6 +34,7 @@ struct Authenticator: Sendable {
     }
 
     func identity(for token: String) async throws -> Identity {
+        if let claims = verifiedTokens.claims(for: token, at: Date()) { return try await sharedSecretIdentity(claims) }
         guard let header = TokenHeader(token: token) else { throw Problem.unauthorized("The bearer token is malformed.") }
         switch header.alg {
         case "HS256":
@@ -41,6 +44,7 @@ struct Authenticator: Sendable {
             } catch {
                 throw Problem.unauthorized(Self.reason(error))
             }
+            verifiedTokens.remember(claims, for: token)
             return try await sharedSecretIdentity(claims)
         case "EdDSA", "RS256", "ES256":
             guard let external else { throw Problem.unauthorized("Tokens signed with \(header.alg) are not accepted here.") }

@@ -33,6 +33,8 @@ import Testing
             let wrongKey = try await Self.sign(Self.claims(sub: user.id, sid: claims.sid), hmac: String(repeating: "x", count: 40))
             let tampered = parts[0] + "." + Data("{\"sub\":\"\(UUID())\",\"sid\":\"\(claims.sid!)\",\"exp\":9999999999}".utf8).base64URL + "." + parts[2]
             let unsigned = Data("{\"alg\":\"none\",\"typ\":\"JWT\"}".utf8).base64URL + "." + parts[1] + "."
+            // The genuine token, used first, is remembered as verified: that must not help its altered copies.
+            #expect(try await client.send(.get, "/api/auth/me", headers: [.authorization: "Bearer \(user.token)"]).status == .ok)
             for token in [expired, wrongKey, tampered, unsigned, "garbage", "a.b.c"] {
                 let response = try await client.send(.get, "/api/auth/me", headers: [.authorization: "Bearer \(token)"])
                 #expect(response.status == .unauthorized, "\(token)")
@@ -41,6 +43,24 @@ import Testing
             }
             let missing = try await client.send(.get, "/api/auth/me")
             #expect(missing.status == .unauthorized)
+        }
+    }
+
+    /// A token that worked is refused once it expires, although it was remembered as verified.
+    @Test func aTokenStopsWorkingWhenItExpires() async throws {
+        try await withApp(.sqlite) { client in
+            let user = try await client.signUp()
+            let parts = user.token.split(separator: ".").map(String.init)
+            let claims = try JSONDecoder().decode(AccessClaims.self, from: try #require(Data(base64URL: parts[1])))
+            let expiry = Date() + 2
+            let shortLived = try await Self.sign(Self.claims(sub: user.id, sid: claims.sid, expires: expiry), hmac: Self.secret)
+            for _ in 0..<2 {
+                #expect(try await client.send(.get, "/api/auth/me", headers: [.authorization: "Bearer \(shortLived)"]).status == .ok)
+            }
+            try await Task.sleep(for: .seconds(expiry.timeIntervalSinceNow + 1.2))
+            let response = try await client.send(.get, "/api/auth/me", headers: [.authorization: "Bearer \(shortLived)"])
+            #expect(response.status == .unauthorized)
+            #expect(response.json["detail"] as? String == "The token has expired.")
         }
     }
 
