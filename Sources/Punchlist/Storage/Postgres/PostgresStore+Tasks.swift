@@ -6,11 +6,20 @@ extension PostgresStore {
         guard !tasks.isEmpty else { return [] }
         // Imports bring thousands of tasks: one statement per thousand, in one transaction when there are more.
         let batches = stride(from: 0, to: tasks.count, by: 1000).map { Array(tasks[$0..<min($0 + 1000, tasks.count)]) }
-        guard batches.count > 1 else { return try await Self.creation(of: tasks, userID: userID).run { try await client.query($0, logger: logger) } }
+        // No row back: the user is gone (deleted in between).
+        guard batches.count > 1 else {
+            guard let events = try await Self.creation(of: tasks, userID: userID).runIfHappened(on: client, logger: logger) else {
+                throw StoreError.unavailable
+            }
+            return events
+        }
         return try await transaction { connection in
             var events: [TaskEvent] = []
             for batch in batches {
-                events += try await Self.creation(of: batch, userID: userID).run { try await connection.query($0, logger: logger) }
+                guard let made = try await Self.creation(of: batch, userID: userID).runIfHappened(on: connection, logger: logger) else {
+                    throw StoreError.unavailable
+                }
+                events += made
             }
             return events
         }
@@ -18,8 +27,9 @@ extension PostgresStore {
 
     /// Inserts tasks with one `INSERT` over arrays, whatever their number. Arrays cannot carry
     /// NULLs here, so empty text (or day 0) stands for NULL.
-    private static func creation(of tasks: [TaskItem], userID: UUID) -> TaskWrite {
+    static func creation(of tasks: [TaskItem], userID: UUID) -> TaskWrite {
         var write = TaskWrite(userID: userID, events: tasks.map { (.created, $0) })
+        write.shape = TaskCreation.self
         let user = write.bind(userID)
         let tags = write.bind(tasks.map { SQLiteStore.tagsJSON($0.tags) })
         let sql = """
@@ -48,9 +58,7 @@ extension PostgresStore {
     }
 
     public func task(id: UUID, userID: UUID) async throws -> TaskItem? {
-        let rows = try await client.query(
-            "SELECT \(unescaped: TaskListSQL.taskColumns) FROM tasks WHERE id = \(id) AND user_id = \(userID)", logger: logger)
-        for try await row in rows { return try Self.task(from: row) }
+        for try await task in try await client.execute(TaskByID(id: id, userID: userID), logger: logger) { return task }
         return nil
     }
 
@@ -70,7 +78,7 @@ extension PostgresStore {
             case .update(let task, let follower):
                 write = Self.update(from: current, to: task, follower: follower)
             }
-            if let events = try await write.runIfHappened({ try await client.query($0, logger: logger) }) { return (outcome, events) }
+            if let events = try await write.runIfHappened(on: client, logger: logger) { return (outcome, events) }
         }
         // Others kept changing this task faster than it could be read.
         throw StoreError.unavailable
@@ -79,8 +87,9 @@ extension PostgresStore {
     /// How often a change is decided anew before giving up on a task others keep changing.
     private static let writeAttempts = 20
 
-    private static func deletion(of task: TaskItem) -> TaskWrite {
+    static func deletion(of task: TaskItem) -> TaskWrite {
         var write = TaskWrite(userID: task.userID, events: [(.deleted, task)])
+        write.shape = TaskDeletion.self
         let sql = """
             changed AS (
                 DELETE FROM tasks WHERE id = \(write.bind(task.id)) AND user_id = \(write.bind(task.userID))
@@ -92,8 +101,9 @@ extension PostgresStore {
         return write
     }
 
-    private static func update(from current: TaskItem, to task: TaskItem, follower: TaskItem?) -> TaskWrite {
+    static func update(from current: TaskItem, to task: TaskItem, follower: TaskItem?) -> TaskWrite {
         var write = TaskWrite(userID: task.userID, events: [(.updated, task)] + (follower.map { [(.created, $0)] } ?? []))
+        write.shape = follower == nil ? TaskUpdate.self : TaskUpdateWithFollower.self
         let title = write.bind(task.title), description = write.bind(task.description), tags = write.bind(task.tags)
         let changed = """
             changed AS (
