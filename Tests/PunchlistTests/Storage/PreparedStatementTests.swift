@@ -31,4 +31,17 @@ import Testing
         }
         #expect(Set([TaskCreation.sql, TaskUpdate.sql, TaskUpdateWithFollower.sql, TaskDeletion.sql]).count == 4)
     }
+
+    @Test func onlyTheFirstPageInTheDefaultOrderIsPrepared() {
+        func sql(_ change: (inout TaskQuery) -> Void) -> String {
+            var query = TaskQuery()
+            change(&query)
+            return TaskListSQL(query: query, userID: .v7(), dialect: .postgres).statements[0].postgresQuery.0
+        }
+        #expect(sql { $0.limit = 7 } == FirstTaskPage.sql)
+        #expect(sql { $0.status = .open } != FirstTaskPage.sql)
+        #expect(sql { $0.after = .init(value: .date(Date()), id: .v7()) } != FirstTaskPage.sql)
+        #expect(sql { $0.descending = false } != FirstTaskPage.sql)
+        #expect(sql { $0.searchWords = ["milk"] } != FirstTaskPage.sql)
+    }
 }

@@ -21,6 +21,18 @@ struct TaskByID: PostgresPreparedStatement {
     func decodeRow(_ row: PostgresRow) throws -> TaskItem { try PostgresStore.task(from: row) }
 }
 
+/// The first page of a list in the default order (newest first) with no filter: what the web app
+/// shows first and fetches again on every reload. Its plan, even PostgreSQL's generic one, is a walk
+/// of the user's `created_at` index. Other lists vary too much to prepare: a filter or a cursor
+/// can make a generic plan much worse than the one made for the values at hand.
+struct FirstTaskPage: PostgresPreparedStatement {
+    static let sql = TaskListSQL(query: TaskQuery(), userID: UUID(), dialect: .postgres).statements[0].postgresQuery.0
+    let bindings: PostgresBindings
+
+    func makeBindings() throws -> PostgresBindings { bindings }
+    func decodeRow(_ row: PostgresRow) throws -> (task: TaskItem, score: Double) { try TaskListSQL.taskAndScore(from: row) }
+}
+
 // The shapes of task writes, each with its text made once from a template.
 
 enum TaskCreation: TaskWriteShape {

@@ -9,13 +9,21 @@ extension TaskListSQL {
         for statement in statements where rows.count <= query.limit {
             var (sql, bindings) = statement.postgresQuery
             bindings.append(query.limit + 1 - rows.count)
-            for try await row in try await client.query(PostgresQuery(unsafeSQL: sql, binds: bindings), logger: logger) {
-                // The score follows the task's columns.
-                let score = row[row.index(row.startIndex, offsetBy: Self.scoreColumn)]
-                rows.append((task: try PostgresStore.task(from: row), score: try score.decode(Double.self)))
+            if sql == FirstTaskPage.sql {
+                for try await row in try await client.execute(FirstTaskPage(bindings: bindings), logger: logger) { rows.append(row) }
+            } else {
+                for try await row in try await client.query(PostgresQuery(unsafeSQL: sql, binds: bindings), logger: logger) {
+                    rows.append(try Self.taskAndScore(from: row))
+                }
             }
         }
         return TaskPage(rows: rows, query: query)
+    }
+
+    /// A task and, after its columns, its search score.
+    static func taskAndScore(from row: PostgresRow) throws -> (task: TaskItem, score: Double) {
+        let score = row[row.index(row.startIndex, offsetBy: scoreColumn)]
+        return (task: try PostgresStore.task(from: row), score: try score.decode(Double.self))
     }
 }
 
