@@ -8,7 +8,9 @@
 # default BENCH_PG_DIR/server.log) and writes a pgbench script. A second server, without
 # statement logging, is then measured. For each connection count in CONNS ("32"): a warm-up of
 # each, then ROUNDS (2) alternating rounds of DURATION (10) seconds: wrk (2 threads, bearer.lua)
-# on the route, pgbench (-M extended: parse, bind, execute, as PostgresNIO does; 2 threads).
+# on the route, pgbench (2 threads) with the protocol the server used for that statement: -M
+# prepared when it was a named (prepared) statement, -M extended (parsed and planned each time)
+# when it was unnamed.
 # Prints a line per round and "LIST ..." lines with the medians.
 source "$(dirname "$0")/../measure/lib.sh"
 here="$(cd "$(dirname "$0")" && pwd)"
@@ -34,8 +36,8 @@ curl -fsS -o /dev/null -H "Authorization: Bearer $token" "$url/api/tasks?limit=5
 sleep 0.2
 stop_server
 psql -X -q "$(pg_admin)" -c "ALTER DATABASE $db RESET log_min_duration_statement"
-tail -c +"$((log_from + 1))" "$pg_log" | python3 "$here/list_sql.py" "$work/list.pgbench" "$work/list.vars"
-echo "SQL $(head -1 "$work/list.pgbench")"
+protocol="$(tail -c +"$((log_from + 1))" "$pg_log" | python3 "$here/list_sql.py" "$work/list.pgbench" "$work/list.vars")"
+echo "SQL (pgbench -M $protocol) $(head -1 "$work/list.pgbench")"
 
 start_server "$port" "$work/data" "$db_url"
 export BENCH_TOKEN="$token" BENCH_METHOD=GET BENCH_PATH="/api/tasks?limit=50"
@@ -44,7 +46,7 @@ run_wrk() {  # run_wrk CONNS SECONDS OUT
 }
 run_pgbench() {  # run_pgbench CONNS SECONDS OUT
   # shellcheck disable=SC2046 # one -D per variable
-  timeout $(( $2 + 60 )) pgbench -n -M extended -c "$1" -j 2 -T "$2" -f "$work/list.pgbench" \
+  timeout $(( $2 + 60 )) pgbench -n -M "$protocol" -c "$1" -j 2 -T "$2" -f "$work/list.pgbench" \
     $(sed 's/^/-D /' "$work/list.vars") "$db_url" >"$3" 2>&1
 }
 tps() { awk '/^tps = / { print $3; exit }' "$1"; }
@@ -59,5 +61,5 @@ for conns in ${CONNS:-32}; do
     echo "ROUND conns=$conns round=$r side=pgbench tps=$(tps "$f") latency_avg_ms=$(lat "$f") failed=$(awk '/^number of failed transactions/ { print $5; exit }' "$f")" | tee -a "$work/raw"
   done
   med() { grep "^ROUND conns=$conns .*side=$1 " "$work/raw" | tr ' ' '\n' | awk -F= -v k="$2" '$1 == k { print $2 }' | median; }
-  echo "LIST conns=$conns punchlist_rps=$(med punchlist rps) punchlist_p99_ms=$(med punchlist p99_ms) pgbench_tps=$(med pgbench tps) rounds=$rounds duration_s=$dur tasks=$ntasks"
+  echo "LIST conns=$conns punchlist_rps=$(med punchlist rps) punchlist_p99_ms=$(med punchlist p99_ms) pgbench_tps=$(med pgbench tps) protocol=$protocol rounds=$rounds duration_s=$dur tasks=$ntasks"
 done

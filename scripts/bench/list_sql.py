@@ -4,9 +4,11 @@
     tail -c +N server.log | list_sql.py OUT.pgbench OUT.vars
 
 Reads log lines written with log_min_duration_statement = 0: finds the last
-"execute <unnamed>: ... FROM tasks ... LIMIT $n" statement and the "parameters: $1 = '...'" detail
+"execute NAME: ... FROM tasks ... LIMIT $n" statement and the "parameters: $1 = '...'" detail
 after it. Writes the statement with $n replaced by pgbench variables :pn (one line), and the
-variables as "pn=value" lines for `pgbench -D`.
+variables as "pn=value" lines for `pgbench -D`. Prints the pgbench protocol that matches how the
+server sent it: "extended" for an unnamed statement (parsed and planned every time), "prepared"
+for a named one (prepared once per connection).
 """
 import re
 import sys
@@ -28,12 +30,12 @@ def entries(lines):
 
 def main():
     out_sql, out_vars = sys.argv[1], sys.argv[2]
-    statement, params = None, None
+    statement, params, named = None, None, False
     pending = False
     for entry in entries(sys.stdin):
-        m = re.search(r"execute <unnamed>: (.*)", entry, re.S)
-        if m and "FROM tasks" in m.group(1) and "LIMIT $" in m.group(1):
-            statement, params, pending = m.group(1), None, True
+        m = re.search(r"execute (\S+): (.*)", entry, re.S)
+        if m and "FROM tasks" in m.group(2) and "LIMIT $" in m.group(2):
+            statement, params, pending, named = m.group(2), None, True, m.group(1) != "<unnamed>"
             continue
         d = re.search(r"DETAIL:\s+parameters: (.*)", entry, re.S)
         if d and pending:
@@ -50,6 +52,7 @@ def main():
             if re.search(r"\s", value):
                 sys.exit(f"list_sql.py: parameter ${n} has white space; pgbench -D cannot carry it")
             f.write(f"p{n}={value.replace(chr(39) * 2, chr(39))}\n")
+    print("prepared" if named else "extended")
 
 
 if __name__ == "__main__":

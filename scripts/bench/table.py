@@ -108,7 +108,7 @@ if mixed_rows:
 lists = [fields(l) for l in read("list.txt").splitlines() if l.startswith("LIST ")]
 if lists:
     print("## List route vs pgbench running the same SQL (PostgreSQL)\n")
-    print(f"`GET /api/tasks?limit=50`, one user with {lists[0].get('tasks', '?')} tasks; pgbench `-M extended` with the statement the server sent.\n")
+    print(f"`GET /api/tasks?limit=50`, one user with {lists[0].get('tasks', '?')} tasks; pgbench `-M {lists[0].get('protocol', 'extended')}` with the statement the server sent, as the server sent it.\n")
     print("| conns | Punchlist req/s | Punchlist p99 ms | pgbench tps | **ratio** |")
     print("|---:|---:|---:|---:|---:|")
     for l in lists:
