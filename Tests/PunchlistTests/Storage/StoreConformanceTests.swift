@@ -134,6 +134,11 @@ import Testing
             var query = TaskQuery()
             query.tags = ["b c"]
             #expect(try await store.tasks(userID: user.id, matching: query).items == [task])
+            // Instants before 1970 and 2000 (PostgreSQL counts from 2000), to the millisecond, and no tags.
+            var old = makeTask("old", for: user, due: Timestamp.parse("1969-12-31T23:59:59.999Z"))
+            old.createdAt = Timestamp.parse("1999-12-31T23:59:59.001Z")!
+            _ = try await store.insert(tasks: [old], userID: user.id)
+            #expect(try await store.task(id: old.id, userID: user.id) == old)
         }
     }
 

@@ -184,30 +184,111 @@ extension PostgresStore {
     // MARK: Rows
 
     /// A task from a row that selects ``TaskListSQL/taskColumns``, in that order (more columns may follow).
-    /// Decoded cell by cell with concrete types: by name, or as one generic tuple, PostgresNIO's
-    /// decoding cost more than the rest of the list route.
     static func task(from row: PostgresRow) throws -> TaskItem {
         var cells = TaskCells(row.makeIterator())
         return TaskItem(
-            id: try cells.next(UUID.self), userID: try cells.next(UUID.self), title: try cells.next(String.self),
-            description: try cells.next(String.self), completed: try cells.next(Bool.self),
-            priority: TaskItem.Priority(rank: Int(try cells.next(Int16.self))) ?? .none, tags: try cells.next([String].self),
-            dueAt: try cells.next(Date?.self)?.roundedToMilliseconds,
-            recurrence: try cells.next(String?.self).flatMap(TaskItem.Recurrence.init(rawValue:)),
-            anchorDay: try cells.next(Int16?.self).map(Int.init), createdAt: try cells.next(Date.self).roundedToMilliseconds,
-            updatedAt: try cells.next(Date.self).roundedToMilliseconds, completedAt: try cells.next(Date?.self)?.roundedToMilliseconds,
-            version: Int(try cells.next(Int32.self)))
+            id: try cells.uuid(), userID: try cells.uuid(), title: try cells.text(), description: try cells.text(),
+            completed: try cells.next(Bool.self), priority: TaskItem.Priority(rank: Int(try cells.integer(Int16.self))) ?? .none,
+            tags: try cells.texts(), dueAt: try cells.timestamp(),
+            recurrence: try cells.optionalText().flatMap(TaskItem.Recurrence.init(rawValue:)),
+            anchorDay: try cells.optionalInteger(Int16.self).map(Int.init), createdAt: try cells.timestamp() ?? Date(milliseconds: 0),
+            updatedAt: try cells.timestamp() ?? Date(milliseconds: 0), completedAt: try cells.timestamp(),
+            version: Int(try cells.integer(Int32.self)))
+    }
+}
+
+/// The cells of a task row, read in turn straight from PostgreSQL's binary format. PostgresNIO's
+/// own decoding, generic over every type, was the largest part of the list route (a seventh of
+/// its CPU, most of it reference counting and type metadata look-ups); a cell of any other type
+/// or format than expected still goes through it.
+private struct TaskCells {
+    var iterator: PostgresRow.Iterator
+    init(_ iterator: PostgresRow.Iterator) { self.iterator = iterator }
+
+    private mutating func cell() throws -> PostgresCell {
+        guard let cell = iterator.next() else { throw StoreError.unavailable }
+        return cell
     }
 
-    /// The cells of a row, decoded in turn.
-    private struct TaskCells {
-        var iterator: PostgresRow.Iterator
-        init(_ iterator: PostgresRow.Iterator) { self.iterator = iterator }
+    mutating func next<Value: PostgresDecodable>(_ type: Value.Type) throws -> Value {
+        try cell().decode(type, context: .default)
+    }
 
-        @inline(__always)
-        mutating func next<Value: PostgresDecodable>(_ type: Value.Type) throws -> Value {
-            guard let cell = iterator.next() else { throw StoreError.unavailable }
-            return try cell.decode(type, context: .default)
+    mutating func uuid() throws -> UUID {
+        let cell = try cell()
+        guard cell.format == .binary, cell.dataType == .uuid, let bytes = cell.bytes, bytes.readableBytes == 16 else {
+            return try cell.decode(UUID.self, context: .default)
         }
+        return bytes.withUnsafeReadableBytes { b in
+            UUID(uuid: (b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9], b[10], b[11], b[12], b[13], b[14], b[15]))
+        }
+    }
+
+    mutating func optionalText() throws -> String? {
+        let cell = try cell()
+        guard cell.format == .binary, cell.dataType == .text || cell.dataType == .varchar else {
+            return try cell.decode(String?.self, context: .default)
+        }
+        return cell.bytes.map { String(buffer: $0) }
+    }
+
+    mutating func text() throws -> String {
+        guard let text = try optionalText() else { throw StoreError.unavailable }
+        return text
+    }
+
+    mutating func optionalInteger<Integer: FixedWidthInteger & PostgresDecodable>(_ type: Integer.Type) throws -> Integer?
+    where Integer._DecodableType == Integer {
+        let cell = try cell()
+        let expected: PostgresDataType = Integer.bitWidth == 16 ? .int2 : Integer.bitWidth == 32 ? .int4 : .int8
+        guard cell.format == .binary, cell.dataType == expected else { return try cell.decode(Integer?.self, context: .default) }
+        guard var bytes = cell.bytes else { return nil }
+        guard bytes.readableBytes == Integer.bitWidth / 8, let value = bytes.readInteger(as: Integer.self) else { throw StoreError.unavailable }
+        return value
+    }
+
+    mutating func integer<Integer: FixedWidthInteger & PostgresDecodable>(_ type: Integer.Type) throws -> Integer
+    where Integer._DecodableType == Integer {
+        guard let value = try optionalInteger(type) else { throw StoreError.unavailable }
+        return value
+    }
+
+    /// A `timestamptz`: microseconds since 2000-01-01 UTC, kept to the millisecond as Punchlist writes them.
+    mutating func timestamp() throws -> Date? {
+        let cell = try cell()
+        guard cell.format == .binary, cell.dataType == .timestamptz else {
+            return try cell.decode(Date?.self, context: .default)?.roundedToMilliseconds
+        }
+        guard var bytes = cell.bytes else { return nil }
+        guard bytes.readableBytes == 8, let microseconds = bytes.readInteger(as: Int64.self) else { throw StoreError.unavailable }
+        let milliseconds = microseconds >= 0 ? (microseconds + 500) / 1000 : -((-microseconds + 500) / 1000)
+        return Date(milliseconds: milliseconds + 946_684_800_000)
+    }
+
+    /// A one-dimensional `text[]` without NULLs, as tags are kept.
+    mutating func texts() throws -> [String] {
+        let cell = try cell()
+        guard cell.format == .binary, cell.dataType == .textArray, var bytes = cell.bytes else {
+            return try cell.decode([String].self, context: .default)
+        }
+        guard let dimensions = bytes.readInteger(as: Int32.self), bytes.readInteger(as: Int32.self) != nil,
+            bytes.readInteger(as: UInt32.self) != nil
+        else { throw StoreError.unavailable }
+        guard dimensions == 1 else {
+            guard dimensions == 0 else { throw StoreError.unavailable }
+            return []
+        }
+        guard let count = bytes.readInteger(as: Int32.self), count >= 0, bytes.readInteger(as: Int32.self) != nil else {
+            throw StoreError.unavailable
+        }
+        var texts: [String] = []
+        texts.reserveCapacity(Int(count))
+        for _ in 0..<count {
+            guard let length = bytes.readInteger(as: Int32.self), length >= 0, let text = bytes.readString(length: Int(length)) else {
+                throw StoreError.unavailable
+            }
+            texts.append(text)
+        }
+        return texts
     }
 }
