@@ -48,12 +48,13 @@ public struct HotPaths: Sendable {
         page.json(nextCursor: nil).count
     }
 
-    /// Verifies the bearer token: signature, claims, and the session from the cache.
+    /// Authenticates the bearer token as most requests do: after the first call its claims are
+    /// remembered (``VerifiedTokens``) and its session comes from the cache.
     public func verifyToken() async throws {
         _ = try await cached.identity(for: token)
     }
 
-    /// Verifies the bearer token reading the session row, as a request does on a cache miss.
+    /// Authenticates the bearer token reading the session row, as a request does when its session is not cached.
     public func verifyTokenReadingSession() async throws {
         _ = try await uncached.identity(for: token)
     }
