@@ -74,7 +74,7 @@ struct TaskWrite {
         if let shape, shape.sql == sql {
             last = try await shape.execute(binds, on: client, logger: logger)
         } else {
-            last = try await Self.first(of: client.query(PostgresQuery(unsafeSQL: sql, binds: binds), logger: logger))
+            last = try await Self.lastEventID(in: client.query(PostgresQuery(unsafeSQL: sql, binds: binds), logger: logger))
         }
         return last.map(events)
     }
@@ -82,10 +82,11 @@ struct TaskWrite {
     /// Runs the statement on a connection (inside a transaction), unprepared.
     func runIfHappened(on connection: PostgresConnection, logger: Logger) async throws -> [TaskEvent]? {
         let (sql, binds, events) = statement()
-        return try await Self.first(of: connection.query(PostgresQuery(unsafeSQL: sql, binds: binds), logger: logger)).map(events)
+        return try await Self.lastEventID(in: connection.query(PostgresQuery(unsafeSQL: sql, binds: binds), logger: logger)).map(events)
     }
 
-    private static func first(of rows: PostgresRowSequence) async throws -> Int64? {
+    /// The user's last event id, which the statement returns when the change happened.
+    private static func lastEventID(in rows: PostgresRowSequence) async throws -> Int64? {
         var last: Int64?
         for try await value in rows.decode(Int64.self) { last = value }
         return last
