@@ -34,8 +34,7 @@ extension PostgresStore {
         let tags = write.bind(tasks.map { SQLiteStore.tagsJSON($0.tags) })
         let sql = """
             created AS (
-                INSERT INTO tasks (id, user_id, title, title_key, description, completed, priority, tags, due_at, recurrence, anchor_day,
-                created_at, updated_at, completed_at, version, search)
+                INSERT INTO tasks (\(Self.insertedColumns))
                 SELECT t.id, \(user)::uuid, t.title, t.title_key, t.description, t.completed, t.priority,
                     ARRAY(SELECT jsonb_array_elements_text(t.tags::jsonb)), NULLIF(t.due_at, '')::timestamptz, NULLIF(t.recurrence, ''),
                     NULLIF(t.anchor_day, 0), t.created_at, t.updated_at, NULLIF(t.completed_at, '')::timestamptz, t.version,
@@ -84,6 +83,11 @@ extension PostgresStore {
         throw StoreError.unavailable
     }
 
+    /// The columns a new task fills, in the order both inserts give them.
+    private static let insertedColumns =
+        "id, user_id, title, title_key, description, completed, priority, tags, due_at, recurrence, anchor_day, "
+        + "created_at, updated_at, completed_at, version, search"
+
     /// How often a change is decided anew before giving up on a task others keep changing.
     private static let writeAttempts = 20
 
@@ -123,8 +127,7 @@ extension PostgresStore {
             let title = write.bind(follower.title), description = write.bind(follower.description), tags = write.bind(follower.tags)
             let next = """
                 follower AS (
-                    INSERT INTO tasks (id, user_id, title, title_key, description, completed, priority, tags, due_at, recurrence, anchor_day,
-                    created_at, updated_at, completed_at, version, search)
+                    INSERT INTO tasks (\(Self.insertedColumns))
                     SELECT \(write.bind(follower.id))::uuid, \(write.bind(follower.userID))::uuid, \(title)::text,
                     \(write.bind(follower.title.lowercased()))::text, \(description)::text, \(write.bind(follower.completed))::bool,
                     \(write.bind(Int16(follower.priority.rank)))::int2, \(tags)::text[], \(write.bind(follower.dueAt))::timestamptz,
