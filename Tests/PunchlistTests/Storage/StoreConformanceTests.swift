@@ -197,4 +197,44 @@ import Testing
             #expect(try await store.events(userID: user.id, after: 0, limit: 100).count == 2 + writers)
         }
     }
+
+    /// More reads and writes at once than there are threads and connections. On SQLite the hot
+    /// reads run on the calling thread (`InlineReaders`) and the others hop through GRDB's pool:
+    /// neither kind may end up waiting for the other, and every read sees what committed before it
+    /// started. (With every SQLite read synchronous through the pool, this hangs: a deadlock.)
+    @Test(.timeLimit(.minutes(1)), arguments: TestDatabase.all)
+    func manyReadsAndWritesAtOnceAllFinishAndSeeCommittedTasks(database: TestDatabase) async throws {
+        try await withStore(database) { store in
+            let user = try await makeUser(in: store)
+            let first = makeTask("first", for: user)
+            _ = try await store.insert(tasks: [first], userID: user.id)
+            let session = Session(
+                id: .v7(at: Date()), userID: user.id, createdAt: Date().roundedToMilliseconds,
+                expiresAt: Date().addingTimeInterval(3600).roundedToMilliseconds, revokedAt: nil)
+            try await store.insert(session: session)
+            let oldestFirst = {
+                var query = TaskQuery()
+                query.descending = false
+                return query
+            }()
+            let writes = 60
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for index in 0..<(5 * writes) {
+                    group.addTask {
+                        switch index % 5 {
+                        case 0: #expect(try await store.tasks(userID: user.id, matching: oldestFirst).items.first?.id == first.id)
+                        case 1: #expect(try await store.task(id: first.id, userID: user.id) != nil)
+                        case 2: #expect(try await store.session(id: session.id) == session)
+                        case 3: #expect(try await store.events(userID: user.id, after: 0, limit: 5).first?.taskID == first.id)
+                        default: _ = try await store.insert(tasks: [makeTask("task \(index)", for: user)], userID: user.id)
+                        }
+                    }
+                }
+                try await group.waitForAll()
+            }
+            var query = TaskQuery()
+            query.limit = 200
+            #expect(try await store.tasks(userID: user.id, matching: query).items.count == 1 + writes)
+        }
+    }
 }

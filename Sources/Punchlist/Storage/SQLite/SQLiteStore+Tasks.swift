@@ -12,7 +12,7 @@ extension SQLiteStore {
     }
 
     public func task(id: UUID, userID: UUID) async throws -> TaskItem? {
-        try await pool.read { db in
+        try await read { db in
             try SQLiteTaskColumns.fetch(db, sql: "SELECT * FROM tasks WHERE id = ? AND user_id = ?", arguments: [id.lowercased, userID.lowercased])
                 .first?.task
         }
@@ -59,7 +59,7 @@ extension SQLiteStore {
     }
 
     public func tasks(userID: UUID, matching query: TaskQuery) async throws -> TaskPage {
-        try await pool.read { db in
+        try await read { db in
             try TaskListSQL(query: query, userID: userID, dialect: .sqlite).fetch(db)
         }
     }

@@ -21,7 +21,11 @@ public struct SQLiteStore: Store, StoreLifecycle {
         }
         pool = try DatabasePool(path: path, configuration: configuration)
         readerCount = configuration.maximumReaderCount
+        inlineReaders = InlineReaders(path: path, configuration: configuration)
     }
+
+    /// Connections for the hot reads, used on the calling thread.
+    let inlineReaders: InlineReaders
 
     /// How many reads can run at once (one writer besides).
     let readerCount: Int
@@ -34,7 +38,15 @@ public struct SQLiteStore: Store, StoreLifecycle {
         _ = try await pool.read { db in try Int.fetchOne(db, sql: "SELECT 1") }
     }
 
+    /// Reads on the calling thread when an inline connection is free (``InlineReaders``), else
+    /// through the pool. For short reads only: a long one would hold a thread of the cooperative pool.
+    func read<T: Sendable>(_ value: @Sendable (Database) throws -> T) async throws -> T {
+        if let result = try inlineReaders.read(value) { return result }
+        return try await pool.read(value)
+    }
+
     public func shutdown() async throws {
+        inlineReaders.close()
         try pool.close()
     }
 
@@ -83,7 +95,7 @@ public struct SQLiteStore: Store, StoreLifecycle {
     }
 
     private func fetchUser(where condition: String, _ value: String) async throws -> User? {
-        try await pool.read { db in
+        try await read { db in
             try Row.fetchOne(db, sql: "SELECT * FROM users WHERE \(condition)", arguments: [value]).map(Self.user(from:))
         }
     }
@@ -123,7 +135,7 @@ public struct SQLiteStore: Store, StoreLifecycle {
     }
 
     public func session(id: UUID) async throws -> Session? {
-        try await pool.read { db in
+        try await read { db in
             try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM sessions WHERE id = ?"), arguments: [id.lowercased]).map { row in
                 Session(
                     id: UUID(text: row["id"])!, userID: UUID(text: row["user_id"])!,
