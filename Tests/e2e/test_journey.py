@@ -88,6 +88,8 @@ def test_the_whole_journey(browsers, server, api):
     app.choose("#sort", "priority:desc")
     app.until(lambda d: app.titles()[:3] == ["Pay rent", "Buy milk", "Write report"], message="priority order")
     app.choose("#sort", "created_at:desc")
+    # The list is drawn anew when the answer arrives: wait for it before touching a row.
+    app.wait_titles(["Read a book", "Write report", "Water plants", "Buy milk", "Pay rent"], ordered=True)
 
     # --- edit in place: click the title, type, Enter. Escape cancels.
     app.row("Read a book").find_element(By.CSS_SELECTOR, ".task__title").click()

@@ -2,8 +2,8 @@ import Foundation
 import GRDB
 import Synchronization
 
-/// Read-only connections that the hot reads (one task, a page of tasks) use on the calling
-/// thread. `DatabasePool.read` hops to the pool's queue of waiters, then to a reader's queue,
+/// Read-only connections that the short, frequent reads (one task, a page of tasks, a session, a
+/// user) use on the calling thread. `DatabasePool.read` hops to the pool's queue of waiters, then to a reader's queue,
 /// then back: three thread switches that cost more than the read itself (docs/BENCHMARKS.md).
 ///
 /// A read here takes a connection that is free at that instant and never waits for one: when
