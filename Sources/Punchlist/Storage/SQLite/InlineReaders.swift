@@ -11,6 +11,11 @@ import Synchronization
 /// cooperative pool never blocks on anything but SQLite's own work. That matters: a pool read
 /// gives its reader back only once its task runs again on the cooperative pool, so a thread
 /// there that waited for a pool reader could wait forever (seen when every read was synchronous).
+///
+/// Unlike the pool's readers, these connections do not notice a schema change made by another
+/// connection (GRDB clears its caches only for pool reads): the schema must not change after the
+/// first read. It does not: migrations run at start, before any request, and one process owns
+/// the SQLite file.
 final class InlineReaders: Sendable {
     private let path: String
     private let configuration: Configuration
