@@ -158,7 +158,7 @@ private func openStore(settings: Settings, logger: Logger) async throws -> (stor
                     ? "DATA_DIR" : "DATABASE_URL",
                 expected: "a writable place for the SQLite database, but \(path) cannot be opened: \(error)")
         }
-        return (store, [StoreCloser(store: store)], store.readerCount + 1)
+        return (store, [StoreCloser(store: store)], store.connectionCount)
     case .postgres(let location):
         var direct: PostgresLocation?
         if case .postgres(let directLocation)? = settings.directDatabase { direct = directLocation }

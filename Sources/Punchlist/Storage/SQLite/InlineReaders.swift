@@ -3,8 +3,9 @@ import GRDB
 import Synchronization
 
 /// Read-only connections that the short, frequent reads (one task, a page of tasks, a session, a
-/// user) use on the calling thread. `DatabasePool.read` hops to the pool's queue of waiters, then to a reader's queue,
-/// then back: three thread switches that cost more than the read itself (docs/BENCHMARKS.md).
+/// user) use on the calling thread. `DatabasePool.read` hops to the pool's queue of waiters, then
+/// to a reader's queue, then back: three thread switches that cost more than the read itself
+/// (docs/BENCHMARKS.md).
 ///
 /// A read here takes a connection that is free at that instant and never waits for one: when
 /// all are busy, ``SQLiteStore/read(_:)`` goes through the pool as before. So a thread of Swift's
@@ -20,7 +21,7 @@ final class InlineReaders: Sendable {
     private let path: String
     private let configuration: Configuration
     /// At most as many as the cooperative pool has threads: more could never be in use at once.
-    private let capacity: Int
+    let capacity: Int
     private let state = Mutex(State())
 
     private struct State {
@@ -55,17 +56,24 @@ final class InlineReaders: Sendable {
         for connection in connections { try? connection.close() }
     }
 
+    private enum Take {
+        case free(DatabaseQueue)
+        case open
+        case none
+    }
+
     private func take() throws -> DatabaseQueue? {
-        let decision: DatabaseQueue?? = state.withLock { state in
-            if state.closed { return .some(nil) }
-            if let connection = state.free.popLast() { return connection }
-            guard state.opened < capacity else { return .some(nil) }
+        let take: Take = state.withLock { state in
+            if state.closed { return .none }
+            if let connection = state.free.popLast() { return .free(connection) }
+            guard state.opened < capacity else { return .none }
             state.opened += 1
-            return .none
+            return .open
         }
-        switch decision {
-        case .some(let connection): return connection
-        case .none:
+        switch take {
+        case .free(let connection): return connection
+        case .none: return nil
+        case .open:
             // Opened outside the lock: opening a file takes a while, and may fail (then it is not counted).
             do {
                 return try DatabaseQueue(path: path, configuration: configuration)

@@ -20,15 +20,15 @@ public struct SQLiteStore: Store, StoreLifecycle {
             try db.execute(sql: "PRAGMA synchronous = NORMAL")
         }
         pool = try DatabasePool(path: path, configuration: configuration)
-        readerCount = configuration.maximumReaderCount
         inlineReaders = InlineReaders(path: path, configuration: configuration)
+        connectionCount = configuration.maximumReaderCount + 1 + inlineReaders.capacity
     }
 
     /// Connections for the hot reads, used on the calling thread.
     let inlineReaders: InlineReaders
 
-    /// How many reads can run at once (one writer besides).
-    let readerCount: Int
+    /// How many operations can run at once: the pool's readers and writer, and the inline readers.
+    let connectionCount: Int
 
     public func migrate() async throws {
         try SQLiteMigrations.migrator.migrate(pool)
