@@ -208,9 +208,8 @@ import Testing
             let user = try await makeUser(in: store)
             let first = makeTask("first", for: user)
             _ = try await store.insert(tasks: [first], userID: user.id)
-            let session = Session(
-                id: .v7(at: Date()), userID: user.id, createdAt: Date().roundedToMilliseconds,
-                expiresAt: Date().addingTimeInterval(3600).roundedToMilliseconds, revokedAt: nil)
+            let now = Date().roundedToMilliseconds
+            let session = Session(id: .v7(), userID: user.id, createdAt: now, expiresAt: now + 3600, revokedAt: nil)
             try await store.insert(session: session)
             let oldestFirst = {
                 var query = TaskQuery()
