@@ -64,10 +64,10 @@ struct Authenticator: Sendable {
 
     /// Punchlist's own token (with a live session), or a front end's HS256 token naming an existing user.
     private func sharedSecretIdentity(_ claims: AccessClaims) async throws -> Identity {
-        guard let userID = UUID(uuidString: claims.sub.value) else { throw Problem.unauthorized("The token's subject is not a user here.") }
+        guard let userID = UUID(text: claims.sub.value) else { throw Problem.unauthorized("The token's subject is not a user here.") }
         if let sid = claims.sid {
             let now = Date()
-            guard let sessionID = UUID(uuidString: sid) else { throw Problem.unauthorized("This session has ended; sign in again.") }
+            guard let sessionID = UUID(text: sid) else { throw Problem.unauthorized("This session has ended; sign in again.") }
             if sessions.isLive(sessionID, userID: userID, at: now) { return Identity(userID: userID, sessionID: sessionID) }
             let generation = sessions.generation
             guard let session = try await store.session(id: sessionID), session.userID == userID, session.revokedAt == nil, session.expiresAt > now

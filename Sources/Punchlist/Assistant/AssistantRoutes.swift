@@ -120,7 +120,7 @@ struct AssistantRoutes: Sendable {
         var conversationID: UUID?
         switch reader.string("conversation_id") {
         case .value(let text):
-            conversationID = UUID(uuidString: text)
+            conversationID = UUID(text: text)
             if conversationID == nil { reader.fail("conversation_id", "must be a conversation id") }
         case .null, .absent: break
         }

@@ -100,7 +100,7 @@ struct TaskTools: Sendable {
 
     private static func taskID(_ arguments: JSONValue) throws -> UUID {
         guard let text = arguments["id"]?.stringValue else { throw Problem.validation(field: "id", "is required: the task's id") }
-        guard let id = UUID(uuidString: text) else { throw Problem.notFound("No such task.") }
+        guard let id = UUID(text: text) else { throw Problem.notFound("No such task.") }
         return id
     }
 

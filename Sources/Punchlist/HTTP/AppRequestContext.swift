@@ -30,7 +30,7 @@ public struct AppRequestContext: RequestContext, WebSocketRequestContext {
 
     /// The `:id` path parameter as a UUID; anything else names nothing, a 404 saying `notFound`.
     func idParameter(notFound: String) throws -> UUID {
-        guard let text = parameters.get("id"), let id = UUID(uuidString: text) else { throw Problem.notFound(notFound) }
+        guard let text = parameters.get("id"), let id = UUID(text: text) else { throw Problem.notFound(notFound) }
         return id
     }
 

@@ -27,14 +27,14 @@ public enum LiveSignal: Sendable, Equatable {
         let parts = payload.split(separator: ":").map(String.init)
         switch (parts.first, parts.count) {
         case ("e", 3):
-            guard let user = UUID(uuidString: parts[1]), let latest = Int64(parts[2]) else { return nil }
+            guard let user = UUID(text: parts[1]), let latest = Int64(parts[2]) else { return nil }
             self = .events(userID: user, latest: latest)
         case ("s", 2):
-            guard let session = UUID(uuidString: parts[1]) else { return nil }
+            guard let session = UUID(text: parts[1]) else { return nil }
             self = .sessionEnded(session)
         case ("u", 3):
-            guard let user = UUID(uuidString: parts[1]) else { return nil }
-            self = .userSessionsEnded(user, except: UUID(uuidString: parts[2]))
+            guard let user = UUID(text: parts[1]) else { return nil }
+            self = .userSessionsEnded(user, except: UUID(text: parts[2]))
         default:
             return nil
         }

@@ -32,7 +32,7 @@ struct TaskCursor: Sendable {
         else { return nil }
         let fields = String(decoding: payload, as: UTF8.self).split(separator: "|", omittingEmptySubsequences: false).map(String.init)
         guard fields.count == 5, fields[0] == "1", fields[1] == sort.rawValue, fields[2] == (descending ? "d" : "a"),
-            let id = UUID(uuidString: fields[4]), let kind = fields[3].first
+            let id = UUID(text: fields[4]), let kind = fields[3].first
         else { return nil }
         let raw = String(fields[3].dropFirst())
         let value: TaskQuery.SortValue

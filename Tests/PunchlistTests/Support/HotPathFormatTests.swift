@@ -98,6 +98,14 @@ import Testing
         #expect(token("Basic abc") == nil)
         #expect(token("Bearerx abc") == nil)
     }
+
+    @Test func requestDurationsReadAsMillisecondsWithTwoDecimals() {
+        #expect(RequestIDMiddleware.milliseconds(.zero) == "0.00")
+        #expect(RequestIDMiddleware.milliseconds(.microseconds(90)) == "0.09")
+        #expect(RequestIDMiddleware.milliseconds(.microseconds(12_345)) == "12.34")
+        #expect(RequestIDMiddleware.milliseconds(.milliseconds(1_500)) == "1500.00")
+        #expect(RequestIDMiddleware.milliseconds(.seconds(61) + .microseconds(5_678)) == "61005.67")
+    }
 }
 
 /// The decoy hash is fixed rather than computed at start-up: it must still cost a real check.

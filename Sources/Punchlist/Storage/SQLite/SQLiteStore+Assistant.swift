@@ -85,7 +85,7 @@ extension SQLiteStore {
                 arguments: [userID.lowercased, model]
             ).map { row in
                 let vector: Data = row["vector"]
-                return TaskEmbedding(taskID: UUID(uuidString: row["task_id"])!, version: row["version"], vector: [Float](storedBytes: vector))
+                return TaskEmbedding(taskID: UUID(text: row["task_id"])!, version: row["version"], vector: [Float](storedBytes: vector))
             }
         }
     }
@@ -120,7 +120,7 @@ extension SQLiteStore {
 
     static func conversation(from row: Row) -> Conversation {
         Conversation(
-            id: UUID(uuidString: row["id"])!, userID: UUID(uuidString: row["user_id"])!, title: row["title"],
+            id: UUID(text: row["id"])!, userID: UUID(text: row["user_id"])!, title: row["title"],
             createdAt: Date(milliseconds: row["created_at"]), updatedAt: Date(milliseconds: row["updated_at"]))
     }
 }

@@ -71,7 +71,7 @@ extension SQLiteStore {
                 arguments: [userID.lowercased, id, limit]
             ).map { row in
                 TaskEvent(
-                    id: row["id"], userID: userID, kind: TaskEvent.Kind(rawValue: row["type"])!, taskID: UUID(uuidString: row["task_id"])!,
+                    id: row["id"], userID: userID, kind: TaskEvent.Kind(rawValue: row["type"])!, taskID: UUID(text: row["task_id"])!,
                     taskJSON: row["task"], at: Date(milliseconds: row["at"]))
             }
         }

@@ -156,7 +156,7 @@ public struct SQLiteStore: Store, StoreLifecycle {
         let issuer: String? = row["external_issuer"]
         let subject: String? = row["external_subject"]
         return User(
-            id: UUID(uuidString: row["id"])!, email: row["email"] ?? "", name: row["name"], passwordHash: row["password_hash"],
+            id: UUID(text: row["id"])!, email: row["email"] ?? "", name: row["name"], passwordHash: row["password_hash"],
             externalIdentity: issuer.flatMap { issuer in subject.map { User.ExternalIdentity(issuer: issuer, subject: $0) } },
             createdAt: Date(milliseconds: row["created_at"]), updatedAt: Date(milliseconds: row["updated_at"]))
     }
