@@ -99,6 +99,7 @@ public func buildServer(settings: Settings, logger: Logger) async throws -> Punc
         configuration: .init(address: .hostname(settings.host, port: settings.port), serverName: nil),
         onServerRunning: { channel in
             logger.info("serving", metadata: ["address": "\(channel.localAddress?.description ?? "?")", "database": "\(settings.database)"])
+            returnStartUpMemory()
         },
         logger: logger
     )
@@ -110,6 +111,17 @@ public func buildServer(settings: Settings, logger: Logger) async throws -> Punc
         app.addServices(PostgresLiveListener(store: postgres, hub: live, sessions: sessions, logger: logger))
     }
     return PunchlistServer(application: app, live: live, logger: logger)
+}
+
+/// Gives back to the system the heap that start-up used and freed (the OpenAPI document's parse,
+/// migrations, route set-up): glibc keeps freed memory for reuse, and an idle server would carry
+/// it as resident for good. About 2.3 MiB of idle RSS (docs/BENCHMARKS.md, "Idle memory").
+/// (`malloc_trim` is looked up at run time: Swift's Glibc module does not export `<malloc.h>`.)
+private func returnStartUpMemory() {
+    #if os(Linux)
+    typealias MallocTrim = @convention(c) (Int) -> Int32
+    if let symbol = dlsym(nil, "malloc_trim") { _ = unsafeBitCast(symbol, to: MallocTrim.self)(0) }
+    #endif
 }
 
 /// `LISTEN` needs a direct connection: a transaction-mode pooler (Neon's `-pooler` host, PgBouncer on 6543) drops it.
