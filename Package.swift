@@ -9,7 +9,7 @@ let swiftSettings: [SwiftSetting] = [
 /// packed relative relocations (DT_RELR, glibc 2.36+, Debian 12). A position-independent Swift
 /// binary carries one relocation per pointer in its metadata; packed, the statically linked
 /// binary's table shrinks from 3.9 MB to 52 kB, all of which the loader reads at every start.
-/// Idle RSS falls by 3.5 MiB; docs/BENCHMARKS.md ("Idle memory") has the measurement.
+/// Idle RSS falls by 3.5 MiB; docs/BENCHMARKS.md ("The build that ships") has the measurement.
 let linuxServerLinking: [LinkerSetting] = [
     .unsafeFlags(["-use-ld=lld", "-Xlinker", "-z", "-Xlinker", "pack-relative-relocs"], .when(platforms: [.linux])),
 ]

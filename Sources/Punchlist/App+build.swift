@@ -119,7 +119,7 @@ public func buildServer(settings: Settings, logger: Logger) async throws -> Punc
 /// (`malloc_trim` is looked up at run time: Swift's Glibc module does not export `<malloc.h>`.)
 private func returnStartUpMemory() {
     #if os(Linux)
-    typealias MallocTrim = @convention(c) (Int) -> Int32
+    typealias MallocTrim = @convention(c) (UInt) -> Int32  // int malloc_trim(size_t pad)
     if let symbol = dlsym(nil, "malloc_trim") { _ = unsafeBitCast(symbol, to: MallocTrim.self)(0) }
     #endif
 }
