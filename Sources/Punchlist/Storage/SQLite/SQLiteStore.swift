@@ -21,14 +21,13 @@ public struct SQLiteStore: Store, StoreLifecycle {
         }
         pool = try DatabasePool(path: path, configuration: configuration)
         inlineReaders = InlineReaders(path: path, configuration: configuration)
-        connectionCount = configuration.maximumReaderCount + 1 + inlineReaders.capacity
     }
 
     /// Connections for the hot reads, used on the calling thread.
     let inlineReaders: InlineReaders
 
     /// How many operations can run at once: the pool's readers and writer, and the inline readers.
-    let connectionCount: Int
+    var connectionCount: Int { pool.configuration.maximumReaderCount + 1 + inlineReaders.capacity }
 
     public func migrate() async throws {
         try SQLiteMigrations.migrator.migrate(pool)
