@@ -4,8 +4,7 @@
 #   scripts/measure/run-all.sh [sections...]     sections: size startup accounts tasks tasks-alt plans0 creates spot startup-cost exec compare clean-build
 #
 # Uses the release binary BIN (default .build-release/release/punchlist; build it first with
-# `swift build -c release --static-swift-stdlib --product punchlist --scratch-path .build-release`,
-# as scripts/bench/run and the Dockerfile build it). Before each section it waits (bounded)
+# scripts/release-build, as scripts/bench/run does). Before each section it waits (bounded)
 # for the shared 2-core machine to be idle. clean-build goes last and runs alone.
 source "$(dirname "$0")/lib.sh"
 OUT="${OUT:-/tmp/pl-bench}"; mkdir -p "$OUT"
