@@ -15,11 +15,10 @@ import Testing
                 #expect(response.body.jsonObject["service"] as? String == "punchlist")
                 #expect(response.body.jsonObject["version"] as? String == Punchlist.version)
             }
-            try await client.execute(uri: "/ready", method: .get) { response in
-                #expect(response.status == .ok)
-                #expect(response.body.jsonObject["status"] as? String == "ready")
-                #expect(response.body.jsonObject["database"] as? String == database.rawValue)
-            }
+            let ready = try await client.readiness()
+            #expect(ready.status == .ok)
+            #expect(ready.json["status"] as? String == "ready")
+            #expect(ready.json["database"] as? String == database.rawValue)
         }
     }
 
@@ -100,7 +99,7 @@ import Testing
     @Test func anUnwritableDataDirectoryFallsBackToATemporaryOneAndStillServes() async throws {
         // /proc cannot hold a directory, even for root: like a container's /data without a volume.
         try await withApp(.sqlite, environment: ["DATA_DIR": "/proc/punchlist-data"]) { client in
-            #expect(try await client.send(.get, "/ready").status == .ok)
+            #expect(try await client.readiness().status == .ok)
             let user = try await client.signUp()
             #expect(try await client.send(.post, "/api/tasks", json: ["title": "kept for now"], headers: user.auth).status == .created)
         }

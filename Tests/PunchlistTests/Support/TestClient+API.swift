@@ -26,6 +26,18 @@ extension TestClientProtocol {
         return try await execute(uri: uri, method: method, headers: headers, body: body)
     }
 
+    /// Asks `/ready` the way an orchestrator does: again, a few times, until it answers 200.
+    /// The route gives the database one second; a full parallel test run on two cores can hold
+    /// a first connection back longer than that, and a probe that misses is simply asked again.
+    func readiness(attempts: Int = 10) async throws -> TestResponse {
+        var response = try await send(.get, "/ready")
+        for _ in 1..<attempts where response.status != .ok {
+            try await Task.sleep(for: .milliseconds(200))
+            response = try await send(.get, "/ready")
+        }
+        return response
+    }
+
     /// Signs up a new user with a unique email.
     func signUp(email: String? = nil, password: String = "correct horse battery", name: String = "Test") async throws -> TestUser {
         let email = email ?? "user-\(UUID().uuidString.prefix(8))@example.com"

@@ -34,7 +34,7 @@ public struct SQLiteStore: Store, StoreLifecycle {
     }
 
     public func ping() async throws {
-        _ = try await pool.read { db in try Int.fetchOne(db, sql: "SELECT 1") }
+        _ = try await read { db in try Int.fetchOne(db, sql: "SELECT 1") }
     }
 
     /// Reads on the calling thread when an inline connection is free (``InlineReaders``), else
