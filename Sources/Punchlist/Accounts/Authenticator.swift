@@ -62,6 +62,19 @@ struct Authenticator: Sendable {
         }
     }
 
+    /// Whether `token` still stands for `identity` (its session not ended since it was checked).
+    /// Only a refusal says no: a database that does not answer now is no reason to sign anyone out.
+    func stillSignedIn(_ identity: Identity, token: String?) async -> Bool {
+        guard let token else { return false }
+        do {
+            return try await self.identity(for: token) == identity
+        } catch let problem as Problem where problem.status == .unauthorized {
+            return false
+        } catch {
+            return true
+        }
+    }
+
     /// Punchlist's own token (with a live session), or a front end's HS256 token naming an existing user.
     private func sharedSecretIdentity(_ claims: AccessClaims) async throws -> Identity {
         guard let userID = UUID(text: claims.sub.value) else { throw Problem.unauthorized("The token's subject is not a user here.") }

@@ -10,6 +10,8 @@ public struct AppRequestContext: RequestContext, WebSocketRequestContext {
     public var coreContext: CoreRequestContextStorage
     /// The authenticated caller, set by the auth middleware on `/api` routes.
     public var identity: Identity?
+    /// On `/api/live`: the connection as settled before its upgrade (``LiveAdmissionMiddleware``).
+    var liveAdmission: LiveAdmission?
     /// The request id echoed in `X-Request-ID` and logged on every line.
     public var requestID: String = ""
     /// The connection, for the peer's address and for cutting off a live client that stopped reading.

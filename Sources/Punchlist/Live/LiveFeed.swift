@@ -19,24 +19,47 @@ struct LiveFeed: Sendable {
         case keepAlive
     }
 
+    /// Where a connection's stream begins. It is read before the client hears that it is connected
+    /// (the `101`, or the event stream's headers), so a client that lists its tasks as soon as the
+    /// connection opens misses nothing committed after that list: it arrives on the stream.
+    struct Start: Sendable, Equatable {
+        /// The stream continues after this event id.
+        var after: Int64
+        /// `since` cannot be resumed (older than the outbox keeps, or unknown): the stream opens with a reset.
+        var reset = false
+    }
+
+    /// Where a connection asking for `since` starts.
+    func start(userID: UUID, since: Int64?) async throws -> Start {
+        let bounds = try await store.eventBounds(userID: userID)
+        guard let since else { return Start(after: bounds.latest) }
+        // Kept: the events after `oldest - 1`. Anything before that, or a future id, cannot be resumed.
+        let keptFrom = (bounds.oldest ?? bounds.latest + 1) - 1
+        if since < keptFrom || since > bounds.latest { return Start(after: bounds.latest, reset: true) }
+        return Start(after: since)
+    }
+
     /// Runs until the subscription ends (or the task is cancelled); returns why it ended.
+    /// `stillSignedIn` asks again whether the caller's token is good, once the subscription would
+    /// hear of a sign-out: one that came between the admission and now reached no subscription.
     func run(
-        userID: UUID, sessionID: UUID?, since: Int64?, forceClose: @escaping @Sendable () -> Void,
-        send: (Message) async throws -> Void
+        userID: UUID, sessionID: UUID?, from start: Start, stillSignedIn: () async -> Bool,
+        forceClose: @escaping @Sendable () -> Void, send: (Message) async throws -> Void
     ) async throws -> Subscription.End? {
         // Subscribe before reading the outbox: whatever commits meanwhile is queued, and the ids sort out overlaps.
         let subscription = hub.subscribe(userID: userID, sessionID: sessionID, forceClose: forceClose)
         defer { hub.unsubscribe(subscription) }
+        guard await stillSignedIn() else { return .sessionEnded }
         // A server stopping ends every stream, so its HTTP server is not left waiting on them.
         return try await withGracefulShutdownHandler {
-            try await stream(subscription, userID: userID, since: since, send: send)
+            try await stream(subscription, userID: userID, from: start, send: send)
         } onGracefulShutdown: {
             subscription.end(.goingAway)
         }
     }
 
     private func stream(
-        _ subscription: Subscription, userID: UUID, since: Int64?, send: (Message) async throws -> Void
+        _ subscription: Subscription, userID: UUID, from start: Start, send: (Message) async throws -> Void
     ) async throws -> Subscription.End? {
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { [keepAlive] in
@@ -46,7 +69,9 @@ struct LiveFeed: Sendable {
                 }
             }
             defer { group.cancelAll() }
-            var last = try await start(userID: userID, since: since, send: send)
+            if start.reset { try await send(.reset) }
+            // What committed between reading the start and subscribing comes from the outbox.
+            var last = try await catchUp(userID: userID, after: start.after, send: send)
             for await signal in subscription.signals {
                 switch signal {
                 case .tick:
@@ -66,19 +91,6 @@ struct LiveFeed: Sendable {
             }
             return subscription.endReason
         }
-    }
-
-    /// Sends what `since` asks for and returns the id the live part continues after.
-    private func start(userID: UUID, since: Int64?, send: (Message) async throws -> Void) async throws -> Int64 {
-        let bounds = try await store.eventBounds(userID: userID)
-        guard let since else { return bounds.latest }
-        // Kept: the events after `oldest - 1`. Anything before that, or a future id, cannot be resumed.
-        let keptFrom = (bounds.oldest ?? bounds.latest + 1) - 1
-        if since < keptFrom || since > bounds.latest || since < 0 {
-            try await send(.reset)
-            return bounds.latest
-        }
-        return try await catchUp(userID: userID, after: since, send: send)
     }
 
     /// Sends every outbox event after `last`, a page at a time; returns the last id sent.

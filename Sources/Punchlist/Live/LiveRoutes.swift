@@ -16,24 +16,13 @@ struct LiveRoutes: Sendable {
             throw Problem(.upgradeRequired, code: "upgrade_required", detail: "/api/live is a WebSocket: connect with Upgrade: websocket.",
                           headers: [.upgrade: "websocket"])
         }
-        wsRouter.ws("/api/live") { inbound, outbound, context in
-            let request = context.request
-            // A browser cannot set headers on a WebSocket, so the token may come in the query string.
-            let token = AuthMiddleware.bearerToken(request) ?? request.uri.queryParameters["access_token"].map(String.init)
-            let identity: Identity
-            do {
-                guard let token else { throw Problem.unauthorized() }
-                identity = try await authenticator.identity(for: token)
-            } catch {
-                let reason = (error as? Problem)?.detail ?? "unauthorized"
-                try await outbound.close(.init(codeNumber: 4401), reason: String(reason.utf8.prefix(120)) ?? "unauthorized")
-                return
-            }
-            let since: Int64?
-            do {
-                since = try Self.since(request.uri.queryParameters["since"].map(String.init))
-            } catch {
-                try await outbound.close(.init(codeNumber: 4400), reason: "since must be an event id")
+        let admitted = wsRouter.group("/api/live").add(middleware: LiveAdmissionMiddleware(feed: feed, authenticator: authenticator))
+        admitted.ws { inbound, outbound, context in
+            let identity: Identity, start: LiveFeed.Start
+            switch context.requestContext.liveAdmission ?? .refused(code: 1011, reason: "not admitted") {
+            case .admitted(let who, let from): (identity, start) = (who, from)
+            case .refused(let code, let reason):
+                try await outbound.close(.init(codeNumber: code), reason: reason)
                 return
             }
             let channel = context.requestContext.channel
@@ -45,7 +34,8 @@ struct LiveRoutes: Sendable {
                 }
                 group.addTask {
                     try await feed.run(
-                        userID: identity.userID, sessionID: identity.sessionID, since: since,
+                        userID: identity.userID, sessionID: identity.sessionID, from: start,
+                        stillSignedIn: { await authenticator.stillSignedIn(identity, token: Self.token(context.request)) },
                         forceClose: { channel.eventLoop.scheduleTask(in: .seconds(5)) { channel.close(promise: nil) } }
                     ) { message in
                         switch message {
@@ -62,16 +52,18 @@ struct LiveRoutes: Sendable {
             if let end { try await outbound.close(.init(codeNumber: Int(end.code)), reason: end.reason) }
         }
         router.get("/api/events") { request, context -> Response in
-            let token = AuthMiddleware.bearerToken(request) ?? request.uri.queryParameters["access_token"].map(String.init)
-            guard let token else { throw Problem.unauthorized() }
+            guard let token = Self.token(request) else { throw Problem.unauthorized() }
             let identity = try await authenticator.identity(for: token)
             let since = try Self.since(request.headers[.lastEventID] ?? request.uri.queryParameters["since"].map(String.init))
+            // Before the headers go out: EventSource's `open` fires on them (``LiveFeed/Start``).
+            let start = try await feed.start(userID: identity.userID, since: since)
             let channel = context.channel
             let body = ResponseBody { [feed] writer in
                 // Tell EventSource to come back after 3 s if the connection drops.
                 try await writer.write(ByteBuffer(string: "retry: 3000\n\n"))
                 _ = try await feed.run(
-                    userID: identity.userID, sessionID: identity.sessionID, since: since,
+                    userID: identity.userID, sessionID: identity.sessionID, from: start,
+                    stillSignedIn: { await authenticator.stillSignedIn(identity, token: token) },
                     forceClose: { channel.eventLoop.scheduleTask(in: .seconds(5)) { channel.close(promise: nil) } }
                 ) { message in try await writer.write(Self.serverSentEvent(message)) }
                 // The stream ended (shutdown, revocation, too slow): EventSource reconnects by itself with Last-Event-ID.
@@ -90,6 +82,11 @@ struct LiveRoutes: Sendable {
         case .reset: return ByteBuffer(string: "event: reset\ndata: {\"type\":\"reset\"}\n\n")
         case .keepAlive: return ByteBuffer(string: ": keep-alive\n\n")
         }
+    }
+
+    /// The caller's token: a browser cannot set headers on a WebSocket or an EventSource, so it may come in the query string.
+    static func token(_ request: Request) -> String? {
+        AuthMiddleware.bearerToken(request) ?? request.uri.queryParameters["access_token"].map(String.init)
     }
 
     /// `since` / `Last-Event-ID`: an event id, or absent.

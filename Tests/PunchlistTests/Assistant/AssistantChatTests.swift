@@ -74,7 +74,7 @@ import Testing
                 let port = try #require(client.port)
                 let user = try await client.signUp()
                 try await LiveSocket.connect(port: port, query: "access_token=\(user.token)") { socket in
-                    try await Task.sleep(for: .milliseconds(200))
+                    try await socket.waitUntilOpen()
                     var headers = user.auth
                     headers[.accept] = "text/event-stream"
                     let response = try await client.send(.post, "/api/assistant/chat", json: ["message": "add 'call mum' every Sunday"], headers: headers)

@@ -10,13 +10,18 @@ import Testing
 
 @Suite struct LiveStreamTests {
     /// Reads Server-Sent Events from `/api/events` until `count` events have come, over a real connection.
-    static func readEvents(port: Int, token: String, lastEventID: String? = nil, query: String = "", count: Int) async throws -> [String] {
+    /// `whenOpen` runs once the response's headers have come: where EventSource fires `open`.
+    static func readEvents(
+        port: Int, token: String, lastEventID: String? = nil, query: String = "", count: Int,
+        whenOpen: () async throws -> Void = {}
+    ) async throws -> [String] {
         var request = HTTPClientRequest(url: "http://127.0.0.1:\(port)/api/events\(query)")
         request.headers.add(name: "Authorization", value: "Bearer \(token)")
         if let lastEventID { request.headers.add(name: "Last-Event-ID", value: lastEventID) }
         let response = try await HTTPClient.shared.execute(request, timeout: .seconds(10))
         #expect(response.status == .ok)
         #expect(response.headers.first(name: "Content-Type") == "text/event-stream")
+        try await whenOpen()
         var text = ""
         for try await chunk in response.body {
             text += String(buffer: chunk)
@@ -46,6 +51,21 @@ import Testing
             #expect(resumed[1].contains("id: 4\n"))
             let fromQuery = try await Self.readEvents(port: port, token: user.token, query: "?since=3", count: 1)
             #expect(fromQuery.first?.contains("id: 4\n") == true)
+        }
+    }
+
+    @Test(arguments: TestDatabase.all)
+    func aChangeRightAfterTheStreamOpensArrivesOnIt(database: TestDatabase) async throws {
+        // As for the WebSocket: a client that lists its tasks on `open` gets every later change on the stream.
+        try await withApp(database, framework: .live) { client in
+            let port = try #require(client.port)
+            let user = try await client.signUp()
+            for round in 1...20 {
+                let events = try await Self.readEvents(port: port, token: user.token, count: 1) {
+                    _ = try await client.send(.post, "/api/tasks", json: ["title": "round \(round)"], headers: user.auth)
+                }
+                #expect(events.first?.contains("\"title\":\"round \(round)\"") == true, "\(events)")
+            }
         }
     }
 

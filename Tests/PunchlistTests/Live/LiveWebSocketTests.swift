@@ -14,7 +14,7 @@ import Testing
             let stranger = try await client.signUp()
             try await LiveSocket.connect(port: port, query: "access_token=\(stranger.token)") { strangers in
                 try await LiveSocket.connect(port: port, query: "", headers: [.authorization: "Bearer \(owner.token)"]) { socket in
-                    try await Task.sleep(for: .milliseconds(200))
+                    try await socket.waitUntilOpen()
                     let id = try #require(
                         try await client.send(.post, "/api/tasks", json: ["title": "live one"], headers: owner.auth).json["id"] as? String)
                     _ = try await client.send(.patch, "/api/tasks/\(id)", json: ["completed": true], headers: owner.auth)
@@ -30,6 +30,24 @@ import Testing
                 }
                 try await Task.sleep(for: .milliseconds(200))
                 #expect(strangers.messages.isEmpty)
+            }
+        }
+    }
+
+    @Test(arguments: TestDatabase.all)
+    func aChangeRightAfterTheSocketOpensArrivesOnIt(database: TestDatabase) async throws {
+        // A web app connects, then lists its tasks in `onopen`: whatever changes after that list must
+        // come over the socket, however soon after the handshake it commits. No pause here, on purpose.
+        try await withApp(database, framework: .live) { client in
+            let port = try #require(client.port)
+            let user = try await client.signUp()
+            for round in 1...20 {
+                try await LiveSocket.connect(port: port, query: "access_token=\(user.token)") { socket in
+                    try await socket.waitUntilOpen()
+                    _ = try await client.send(.post, "/api/tasks", json: ["title": "round \(round)"], headers: user.auth)
+                    let messages = try await socket.waitFor(1, timeout: .seconds(3))
+                    #expect(((messages.first?["task"] as? [String: Any])?["title"] as? String) == "round \(round)")
+                }
             }
         }
     }
@@ -102,6 +120,35 @@ import Testing
                 try await socket.waitUntilClosed()
             }
             #expect(close?.code == 4401)
+        }
+    }
+
+    @Test(arguments: TestDatabase.all)
+    func aLogoutRightAfterTheSocketOpensStillEndsIt(database: TestDatabase) async throws {
+        // The sign-out can land between the token check and the moment the connection listens for sign-outs.
+        try await withApp(database, framework: .live) { client in
+            let port = try #require(client.port)
+            let user = try await client.signUp()
+            for _ in 1...10 {
+                let login = try await client.send(.post, "/api/auth/login", json: ["email": user.email, "password": user.password])
+                let token = try #require(login.json["access_token"] as? String)
+                let close = try await LiveSocket.connect(port: port, query: "access_token=\(token)") { socket in
+                    try await socket.waitUntilOpen()
+                    #expect(try await client.send(.post, "/api/auth/logout", headers: [.authorization: "Bearer \(token)"]).status == .noContent)
+                    try await socket.waitUntilClosed()
+                }
+                #expect(close?.code == 4401)
+            }
+        }
+    }
+
+    @Test func aBadSinceClosesWith4400() async throws {
+        try await withApp(.sqlite, framework: .live) { client in
+            let user = try await client.signUp()
+            let close = try await LiveSocket.connect(port: try #require(client.port), query: "access_token=\(user.token)&since=soon") { socket in
+                try await socket.waitUntilClosed()
+            }
+            #expect(close?.code == 4400)
         }
     }
 

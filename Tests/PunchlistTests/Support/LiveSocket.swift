@@ -49,6 +49,15 @@ final class LiveSocket: Sendable {
         return messages
     }
 
+    /// Waits until the handshake's response has come: where a browser fires `onopen`.
+    func waitUntilOpen(timeout: Duration = .seconds(10)) async throws {
+        let deadline = ContinuousClock.now + timeout
+        while state.withLock({ $0.bytes.firstRange(of: Array("\r\n\r\n".utf8)) == nil }) {
+            guard ContinuousClock.now < deadline else { throw TestFailure("the WebSocket handshake did not complete") }
+            try await Task.sleep(for: .milliseconds(1))
+        }
+    }
+
     /// Waits until the server has closed the connection (a close frame, or the socket itself).
     func waitUntilClosed(timeout: Duration = .seconds(10)) async throws {
         let deadline = ContinuousClock.now + timeout
