@@ -4,14 +4,24 @@ extension UUID {
     /// A version 7 UUID: 48 bits of Unix milliseconds, then random bits, so ids sort by creation.
     static func v7(at date: Date = Date()) -> UUID {
         let milliseconds = UInt64(max(0, date.milliseconds))
-        var bytes = (0..<16).map { _ in UInt8.random(in: 0...255) }
-        for index in 0..<6 {
-            bytes[index] = UInt8(truncatingIfNeeded: milliseconds >> (8 * (5 - index)))
-        }
-        bytes[6] = (bytes[6] & 0x0F) | 0x70
-        bytes[8] = (bytes[8] & 0x3F) | 0x80
-        return UUID(uuid: (bytes[0], bytes[1], bytes[2], bytes[3], bytes[4], bytes[5], bytes[6], bytes[7],
-                           bytes[8], bytes[9], bytes[10], bytes[11], bytes[12], bytes[13], bytes[14], bytes[15]))
+        var random = SystemRandomNumberGenerator()
+        // Version 7 in the top nibble of byte 6, 12 random bits under it, then the variant and 62 random bits.
+        let high = milliseconds << 16 | 0x7000 | random.next() & 0x0FFF
+        return UUID(high: high, low: random.next() & 0x3FFF_FFFF_FFFF_FFFF | 0x8000_0000_0000_0000)
+    }
+
+    /// A version 4 (random) UUID. Foundation's `UUID()` opens, reads and closes `/dev/urandom`
+    /// for every one; this asks the kernel twice (`getrandom`).
+    static func random() -> UUID {
+        var random = SystemRandomNumberGenerator()
+        let high = random.next() & 0xFFFF_FFFF_FFFF_0FFF | 0x4000
+        return UUID(high: high, low: random.next() & 0x3FFF_FFFF_FFFF_FFFF | 0x8000_0000_0000_0000)
+    }
+
+    /// The UUID whose 16 bytes are `high` then `low`, each big-endian.
+    init(high: UInt64, low: UInt64) {
+        let h = high.bigEndian, l = low.bigEndian
+        self = withUnsafeBytes(of: (h, l)) { UUID(uuid: $0.load(as: uuid_t.self)) }
     }
 
     /// Lower-case text, the form the API and the databases use.

@@ -44,6 +44,25 @@ import Testing
         }
     }
 
+    @Test func generatedIdsCarryTheirVersionVariantAndTime() throws {
+        let at = try #require(Timestamp.parse("2026-11-22T14:05:06.789Z"))
+        var seen = Set<UUID>()
+        for _ in 0..<1000 {
+            let task = UUID.v7(at: at), request = UUID.random()
+            // Version 7 starts with the time in milliseconds: 0x019ab... for this date.
+            #expect(task.lowercased.hasPrefix(String(UInt64(at.milliseconds), radix: 16).leftPadded(to: 12).inserting("-", at: 8)))
+            #expect(Array(task.lowercased)[14] == "7")
+            #expect(Array(request.lowercased)[14] == "4")
+            for id in [task, request] {
+                #expect("89ab".contains(Array(id.lowercased)[19]), "variant of \(id)")
+                #expect(UUID(uuidString: id.uuidString) == id)
+                seen.insert(id)
+            }
+        }
+        #expect(seen.count == 2000)
+        #expect(UUID.v7(at: at) < UUID.v7(at: at.addingTimeInterval(0.001)))
+    }
+
     @Test func tagsReadBackAsWritten() {
         for tags in [[], ["work"], ["work", "home", "a b"], ["quote \" and \\ backslash", "tab\tand\nnewline", "ünïcödé ✓"], [""]] {
             #expect(SQLiteTaskColumns.tags(fromJSON: SQLiteStore.tagsJSON(tags)) == tags)
@@ -125,5 +144,13 @@ import Testing
             #expect(try await !hasher.verify("a guess", against: nil))
             #expect(try await hasher.verify("the real password", against: real))
         }
+    }
+}
+
+private extension String {
+    func leftPadded(to length: Int) -> String { String(repeating: "0", count: max(0, length - count)) + self }
+    func inserting(_ text: String, at offset: Int) -> String {
+        let index = self.index(startIndex, offsetBy: offset)
+        return String(self[..<index]) + text + String(self[index...])
     }
 }
