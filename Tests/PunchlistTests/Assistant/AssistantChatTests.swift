@@ -225,6 +225,8 @@ import Testing
 
     @Test func eachUserHasTheirOwnMessageAllowance() async throws {
         let model = FakeModelServer { _, _ in .text("Hi.") }
+        // The three messages of `busy` must fall in the same window.
+        try await startWithinOneRateLimitWindow()
         try await model.run { environment in
             try await withApp(.sqlite, environment: environment.merging(["ASSISTANT_RATE_LIMIT": "2/minute"]) { $1 }) { client in
                 let busy = try await client.signUp()

@@ -35,3 +35,11 @@ extension ByteBuffer {
         (try? JSONSerialization.jsonObject(with: Data(buffer: self))) as? [String: Any] ?? [:]
     }
 }
+
+/// The rate limiters count in fixed windows that start on the minute. A test whose attempts must
+/// fall in one window starts with at least `needed` seconds of it left, waiting for the next
+/// minute otherwise: a full parallel run on two cores can stretch a few requests over seconds.
+func startWithinOneRateLimitWindow(needing needed: Int = 25) async throws {
+    let intoMinute = Int(Date().timeIntervalSince1970) % 60
+    if intoMinute > 60 - needed { try await Task.sleep(for: .seconds(60 - intoMinute)) }
+}
