@@ -64,7 +64,7 @@ struct TaskListSQL {
                 score = "-bm25(tasks_search, 10.0, 1.0, 5.0)"
             case .postgres:
                 from = "tasks, to_tsquery('simple', ?) AS words"
-                fromBinds.append(.text(query.searchWords.map { "'\($0)':*" }.joined(separator: " & ")))
+                fromBinds.append(.text(query.searchWords.map { "'\(PostgresSearch.folded($0))':*" }.joined(separator: " & ")))
                 conditions.append("tasks.search @@ words")
                 score = "ts_rank(tasks.search, words)::float8"
             }

@@ -1,4 +1,5 @@
 /// The PostgreSQL schema, one entry per version; later issues append, never edit.
+/// Version 3 is taken by a step written in Swift (``PostgresSearch/refoldAll(_:logger:)``): the next one here is 4.
 enum PostgresMigrations {
     static let all: [(version: String, sql: String)] = [
         (

@@ -38,18 +38,18 @@ extension PostgresStore {
                 SELECT t.id, \(user)::uuid, t.title, t.title_key, t.description, t.completed, t.priority,
                     ARRAY(SELECT jsonb_array_elements_text(t.tags::jsonb)), NULLIF(t.due_at, '')::timestamptz, NULLIF(t.recurrence, ''),
                     NULLIF(t.anchor_day, 0), t.created_at, t.updated_at, NULLIF(t.completed_at, '')::timestamptz, t.version,
-                    setweight(to_tsvector('simple', t.title), 'A')
-                    || setweight(to_tsvector('simple', array_to_string(ARRAY(SELECT jsonb_array_elements_text(t.tags::jsonb)), ' ')), 'B')
-                    || setweight(to_tsvector('simple', t.description), 'C')
+                    \(PostgresSearch.document(title: "t.search_title", tags: "t.search_tags", description: "t.search_description"))
                 FROM unnest(\(write.bind(tasks.map(\.id)))::uuid[], \(write.bind(tasks.map(\.title)))::text[],
                     \(write.bind(tasks.map { $0.title.lowercased() }))::text[], \(write.bind(tasks.map(\.description)))::text[],
                     \(write.bind(tasks.map(\.completed)))::bool[], \(write.bind(tasks.map { Int16($0.priority.rank) }))::int2[], \(tags)::text[],
                     \(write.bind(tasks.map { $0.dueAt.map(Timestamp.format) ?? "" }))::text[],
                     \(write.bind(tasks.map { $0.recurrence?.rawValue ?? "" }))::text[], \(write.bind(tasks.map { Int16($0.anchorDay ?? 0) }))::int2[],
                     \(write.bind(tasks.map(\.createdAt)))::timestamptz[], \(write.bind(tasks.map(\.updatedAt)))::timestamptz[],
-                    \(write.bind(tasks.map { $0.completedAt.map(Timestamp.format) ?? "" }))::text[], \(write.bind(tasks.map { Int32($0.version) }))::int4[])
+                    \(write.bind(tasks.map { $0.completedAt.map(Timestamp.format) ?? "" }))::text[], \(write.bind(tasks.map { Int32($0.version) }))::int4[],
+                    \(write.bind(tasks.map { PostgresSearch.folded($0.title) }))::text[], \(write.bind(tasks.map { PostgresSearch.foldedTags($0.tags) }))::text[],
+                    \(write.bind(tasks.map { PostgresSearch.folded($0.description) }))::text[])
                     AS t(id, title, title_key, description, completed, priority, tags, due_at, recurrence, anchor_day, created_at, updated_at,
-                         completed_at, version)
+                         completed_at, version, search_title, search_tags, search_description)
             )
             """
         write.changes.append(sql)
@@ -116,7 +116,7 @@ extension PostgresStore {
                 due_at = \(write.bind(task.dueAt))::timestamptz, recurrence = \(write.bind(task.recurrence?.rawValue))::text,
                 anchor_day = \(write.bind(task.anchorDay.map(Int16.init)))::int2, updated_at = \(write.bind(task.updatedAt)),
                 completed_at = \(write.bind(task.completedAt))::timestamptz, version = \(write.bind(Int32(task.version))),
-                search = \(Self.searchDocument(title: title, tags: tags, description: description))
+                search = \(Self.searchDocument(of: task, in: &write))
                 WHERE id = \(write.bind(task.id)) AND user_id = \(write.bind(task.userID)) AND version = \(write.bind(Int32(current.version)))
                 RETURNING id
             )
@@ -134,7 +134,7 @@ extension PostgresStore {
                     \(write.bind(follower.recurrence?.rawValue))::text, \(write.bind(follower.anchorDay.map(Int16.init)))::int2,
                     \(write.bind(follower.createdAt))::timestamptz, \(write.bind(follower.updatedAt))::timestamptz,
                     \(write.bind(follower.completedAt))::timestamptz, \(write.bind(Int32(follower.version)))::int4,
-                    \(Self.searchDocument(title: title, tags: tags, description: description))
+                    \(Self.searchDocument(of: follower, in: &write))
                     WHERE EXISTS (SELECT 1 FROM changed)
                 )
                 """
@@ -143,10 +143,11 @@ extension PostgresStore {
         return write
     }
 
-    /// The weighted search document of a task from its binds: title weighs most, then tags, then description.
-    private static func searchDocument(title: String, tags: String, description: String) -> String {
-        "setweight(to_tsvector('simple', \(title)::text), 'A') || setweight(to_tsvector('simple', array_to_string(\(tags)::text[], ' ')), 'B')"
-            + " || setweight(to_tsvector('simple', \(description)::text), 'C')"
+    /// The weighted search document of a task, from its folded text bound to `write` (``PostgresSearch``).
+    private static func searchDocument(of task: TaskItem, in write: inout TaskWrite) -> String {
+        PostgresSearch.document(
+            title: write.bind(PostgresSearch.folded(task.title)), tags: write.bind(PostgresSearch.foldedTags(task.tags)),
+            description: write.bind(PostgresSearch.folded(task.description)))
     }
 
     public func tasks(userID: UUID, matching query: TaskQuery) async throws -> TaskPage {

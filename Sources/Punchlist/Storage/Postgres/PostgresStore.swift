@@ -124,6 +124,11 @@ public struct PostgresStore: Store {
                     }
                     logger.info("applied migration", metadata: ["migration": "\(migration.version)"])
                 }
+                if !applied.contains(PostgresSearch.refoldedVersion) {
+                    try await PostgresSearch.refoldAll(connection, logger: logger)
+                    try await connection.query("INSERT INTO schema_migrations (version) VALUES (\(PostgresSearch.refoldedVersion))", logger: logger)
+                    logger.info("applied migration", metadata: ["migration": "\(PostgresSearch.refoldedVersion)"])
+                }
             } catch {
                 _ = try? await connection.query("SELECT pg_advisory_unlock(7860001)", logger: logger)
                 throw error
