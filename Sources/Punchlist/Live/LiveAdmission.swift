@@ -14,10 +14,12 @@ enum LiveAdmission: Sendable {
         do {
             guard let token else { throw Problem.unauthorized() }
             identity = try await authenticator.identity(for: token)
-        } catch {
-            let reason = (error as? Problem)?.detail ?? "unauthorized"
+        } catch let problem as Problem where problem.status == .unauthorized {
             // A close frame's reason has room for 123 bytes.
-            return .refused(code: 4401, reason: String(reason.utf8.prefix(120)) ?? "unauthorized")
+            return .refused(code: 4401, reason: String(problem.detail.utf8.prefix(120)) ?? "unauthorized")
+        } catch {
+            // Not a refusal: a client told 4401 would sign its user out over a database hiccup.
+            return .databaseDidNotAnswer
         }
         let since: Int64?
         do {
@@ -28,10 +30,12 @@ enum LiveAdmission: Sendable {
         do {
             return .admitted(identity, try await feed.start(userID: identity.userID, since: since))
         } catch {
-            // 1011: the server met a condition it could not handle; the client reconnects as after any drop.
-            return .refused(code: 1011, reason: "the database did not answer; reconnect")
+            return .databaseDidNotAnswer
         }
     }
+
+    /// 1011: the server met a condition it could not handle; the client reconnects as after any drop.
+    static let databaseDidNotAnswer = LiveAdmission.refused(code: 1011, reason: "the database did not answer; reconnect")
 }
 
 /// Decides the ``LiveAdmission`` of a WebSocket request and hands it to the route in the context.
