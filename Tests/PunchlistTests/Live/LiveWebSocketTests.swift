@@ -115,7 +115,7 @@ import Testing
             let port = try #require(client.port)
             let user = try await client.signUp()
             let close = try await LiveSocket.connect(port: port, query: "access_token=\(user.token)") { socket in
-                try await Task.sleep(for: .milliseconds(100))
+                try await socket.waitUntilOpen()
                 _ = try await client.send(.post, "/api/auth/logout", headers: user.auth)
                 try await socket.waitUntilClosed()
             }
