@@ -62,16 +62,31 @@ struct Authenticator: Sendable {
         }
     }
 
-    /// Whether `token` still stands for `identity` (its session not ended since it was checked).
-    /// Only a refusal says no: a database that does not answer now is no reason to sign anyone out.
-    func stillSignedIn(_ identity: Identity, token: String?) async -> Bool {
-        guard let token else { return false }
+    /// What checking a token said, for callers that must tell a refusal from a database that did
+    /// not answer: only a refusal may sign anyone out (the live connections, LIVE.md).
+    enum TokenCheck: Sendable {
+        case signedIn(Identity)
+        case refused(reason: String)
+        case unanswered
+    }
+
+    func check(_ token: String?) async -> TokenCheck {
         do {
-            return try await self.identity(for: token) == identity
+            guard let token else { throw Problem.unauthorized() }
+            return .signedIn(try await identity(for: token))
         } catch let problem as Problem where problem.status == .unauthorized {
-            return false
+            return .refused(reason: problem.detail)
         } catch {
-            return true
+            return .unanswered
+        }
+    }
+
+    /// Whether `token` still stands for `identity` (its session not ended since it was checked).
+    func stillSignedIn(_ identity: Identity, token: String?) async -> Bool {
+        switch await check(token) {
+        case .signedIn(let current): current == identity
+        case .refused: false
+        case .unanswered: true
         }
     }
 

@@ -9,17 +9,13 @@ enum LiveAdmission: Sendable {
     case refused(code: Int, reason: String)
 
     static func decide(_ request: Request, feed: LiveFeed, authenticator: Authenticator) async -> LiveAdmission {
-        let token = LiveRoutes.token(request)
         let identity: Identity
-        do {
-            guard let token else { throw Problem.unauthorized() }
-            identity = try await authenticator.identity(for: token)
-        } catch let problem as Problem where problem.status == .unauthorized {
-            // A close frame's reason has room for 123 bytes.
-            return .refused(code: 4401, reason: String(problem.detail.utf8.prefix(120)) ?? "unauthorized")
-        } catch {
-            // Not a refusal: a client told 4401 would sign its user out over a database hiccup.
-            return .databaseDidNotAnswer
+        switch await authenticator.check(LiveRoutes.token(request)) {
+        case .signedIn(let who): identity = who
+        // A close frame's reason has room for 123 bytes.
+        case .refused(let reason): return .refused(code: 4401, reason: String(reason.utf8.prefix(120)) ?? "unauthorized")
+        // Not a refusal: a client told 4401 would sign its user out over a database hiccup.
+        case .unanswered: return .databaseDidNotAnswer
         }
         let since: Int64?
         do {
