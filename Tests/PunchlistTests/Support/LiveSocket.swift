@@ -39,31 +39,32 @@ final class LiveSocket: Sendable {
     /// Waits until at least `count` messages have come.
     @discardableResult
     func waitFor(_ count: Int, timeout: Duration = .seconds(10)) async throws -> [[String: Any]] {
-        let deadline = ContinuousClock.now + timeout
-        while parsed.texts.count < count {
-            guard ContinuousClock.now < deadline else {
-                throw TestFailure("waited for \(count) live messages, got \(parsed.texts.count): \(parsed.texts.suffix(3))")
-            }
-            try await Task.sleep(for: .milliseconds(10))
+        try await wait(until: { parsed.texts.count >= count }, timeout: timeout) {
+            "waited for \(count) live messages, got \(parsed.texts.count): \(parsed.texts.suffix(3))"
         }
         return messages
     }
 
     /// Waits until the handshake's response has come: where a browser fires `onopen`.
     func waitUntilOpen(timeout: Duration = .seconds(10)) async throws {
-        let deadline = ContinuousClock.now + timeout
-        while state.withLock({ $0.bytes.firstRange(of: Array("\r\n\r\n".utf8)) == nil }) {
-            guard ContinuousClock.now < deadline else { throw TestFailure("the WebSocket handshake did not complete") }
-            try await Task.sleep(for: .milliseconds(1))
+        try await wait(until: { state.withLock { $0.bytes.firstRange(of: Array("\r\n\r\n".utf8)) != nil } }, timeout: timeout) {
+            "the WebSocket handshake did not complete"
         }
     }
 
     /// Waits until the server has closed the connection (a close frame, or the socket itself).
     func waitUntilClosed(timeout: Duration = .seconds(10)) async throws {
+        try await wait(until: { parsed.close != nil || state.withLock { $0.channelClosed } }, timeout: timeout) {
+            "the server did not close the socket"
+        }
+    }
+
+    /// Checks `condition` every millisecond until it holds, or fails with `failure` after `timeout`.
+    private func wait(until condition: () -> Bool, timeout: Duration, failure: () -> String) async throws {
         let deadline = ContinuousClock.now + timeout
-        while parsed.close == nil, !state.withLock({ $0.channelClosed }) {
-            guard ContinuousClock.now < deadline else { throw TestFailure("the server did not close the socket") }
-            try await Task.sleep(for: .milliseconds(10))
+        while !condition() {
+            guard ContinuousClock.now < deadline else { throw TestFailure(failure()) }
+            try await Task.sleep(for: .milliseconds(1))
         }
     }
 
