@@ -85,13 +85,16 @@ public func buildServer(settings: Settings, logger: Logger) async throws -> Punc
     let assistant = Assistant(
         store: store, tools: tools, retrieval: Retrieval(store: store, embedder: embedder, logger: logger), model: model,
         settings: settings.assistant, logger: logger)
-    AssistantRoutes(assistant: assistant, rateLimiter: settings.assistant.rateLimit.map(RateLimiter.init)).register(on: authenticated)
-    MCPEndpoint(tools: tools).register(on: router.group().add(middleware: AuthMiddleware(authenticator: authenticator)))
+    // The assistant's work (model answers, ranking tasks, tool rounds) is neither small nor urgent: off the event loops.
+    AssistantRoutes(assistant: assistant, rateLimiter: settings.assistant.rateLimit.map(RateLimiter.init))
+        .register(on: authenticated.group().add(middleware: SharedPoolMiddleware()))
+    MCPEndpoint(tools: tools).register(
+        on: router.group().add(middleware: AuthMiddleware(authenticator: authenticator)).add(middleware: SharedPoolMiddleware()))
     if model == nil { logger.info("assistant off: set LLM_BASE_URL and LLM_MODEL to turn it on (MCP at /mcp works without them)") }
 
     var app = Application(
         router: router,
-        server: .http1WebSocketUpgrade(
+        server: .http1WebSocketUpgradeOnConnectionLoop(
             webSocketRouter: webSocketRouter,
             // The library closes a connection that has not answered its ping within this period; our own
             // keep-alive pings every 20 seconds (LiveFeed) keep proxies from dropping quiet connections.
@@ -175,7 +178,7 @@ private func openStore(settings: Settings, logger: Logger) async throws -> (stor
         var direct: PostgresLocation?
         if case .postgres(let directLocation)? = settings.directDatabase { direct = directLocation }
         let store = try PostgresStore(location: location, direct: direct, poolSize: settings.databasePoolSize, logger: logger)
-        return (store, [store.client], settings.databasePoolSize)
+        return (store, [store.pools], settings.databasePoolSize)
     }
 }
 

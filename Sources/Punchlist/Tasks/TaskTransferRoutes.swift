@@ -38,6 +38,11 @@ struct TaskTransferRoutes: Sendable {
                 headers: [.contentType: "application/x-ndjson", .contentDisposition: "attachment; filename=\"punchlist-tasks.ndjson\""],
                 body: body)
         }
+        // An import parses and checks up to 16 MiB in one piece: not on the connection's event loop.
+        registerImport(on: group.group().add(middleware: SharedPoolMiddleware()))
+    }
+
+    private func registerImport(on group: RouterGroup<AppRequestContext>) {
         group.post("tasks/import") { request, context in
             let user = try context.requireIdentity().userID
             let partial = try Self.partialFlag(request)

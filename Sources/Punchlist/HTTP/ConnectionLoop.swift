@@ -1,0 +1,79 @@
+import Hummingbird
+import HummingbirdCore
+import HummingbirdWebSocket
+import Logging
+import NIOCore
+
+extension HTTPServerBuilder {
+    /// HTTP/1.1 with WebSocket upgrades, as `.http1WebSocketUpgrade(webSocketRouter:configuration:)`,
+    /// but with each connection served on the event loop that reads and writes its socket.
+    ///
+    /// Hummingbird runs a connection's requests in a task on Swift's concurrency pool, so every
+    /// request crossed threads at least four times: the event loop read it, a pool thread handled
+    /// it, PostgreSQL's answer arrived on an event loop and went back to the pool, the response went
+    /// back to the event loop. With the connection's task preferring its own event loop, and the
+    /// database queried through the pool on that same loop (`PostgresPools`), a request is read,
+    /// handled, queried and answered on one thread. Mixed workload on PostgreSQL: 3.5 → 0.2 context
+    /// switches and about a quarter less CPU per request (docs/BENCHMARKS.md, seventh round).
+    ///
+    /// The price is the one every event-loop server pays: work that blocks its thread holds up the
+    /// other connections on that loop. Punchlist's handlers do not block: bcrypt runs on NIO's
+    /// thread pool, SQLite's short reads take microseconds, everything else awaits.
+    static func http1WebSocketUpgradeOnConnectionLoop<WebSocketRouter: HTTPResponderBuilder & _HB_SendableMetatype>(
+        webSocketRouter: WebSocketRouter,
+        configuration: HTTP1WebSocketUpgradeChannel.Configuration
+    ) -> HTTPServerBuilder where WebSocketRouter.Responder.Context: WebSocketRequestContext {
+        let webSocketResponder = webSocketRouter.buildResponder()
+        return HTTPServerBuilder { responder in
+            OnConnectionLoop(
+                connection: HTTP1WebSocketUpgradeChannel(
+                    responder: responder, webSocketResponder: webSocketResponder, configuration: configuration))
+        }
+    }
+}
+
+/// A server's connection handling, run with its channel's event loop as the preferred executor:
+/// the connection's task, and every child task and default actor it runs, stay on that loop.
+struct OnConnectionLoop<Connection: ServerChildChannel>: ServerChildChannel {
+    let connection: Connection
+
+    func setup(channel: any Channel, logger: Logger) -> EventLoopFuture<Connection.Value> {
+        connection.setup(channel: channel, logger: logger)
+    }
+
+    func handle(value: Connection.Value, logger: Logger) async {
+        await withTaskExecutorPreference(EventLoopExecutor(value.channel.eventLoop)) {
+            await connection.handle(value: value, logger: logger)
+        }
+    }
+}
+
+/// An event loop as a task executor: jobs run on the loop's thread, after its pending I/O.
+/// Enqueued from that thread, a job needs no wake-up.
+final class EventLoopExecutor: TaskExecutor {
+    let loop: any EventLoop
+
+    init(_ loop: any EventLoop) {
+        self.loop = loop
+    }
+
+    func enqueue(_ job: consuming ExecutorJob) {
+        let job = UnownedJob(job)
+        let executor = asUnownedTaskExecutor()
+        loop.execute { job.runSynchronously(on: executor) }
+    }
+}
+
+/// Runs the routes behind it on Swift's shared concurrency pool instead of their connection's event
+/// loop: for work that comes in large synchronous pieces, which on the loop would hold up every
+/// other connection it serves. A 16 MiB import parses and checks its tasks in one go: on the loop,
+/// a `/health` on another connection waited up to half a second for it; on the pool, 4 ms.
+struct SharedPoolMiddleware: RouterMiddleware {
+    typealias Context = AppRequestContext
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        try await withTaskExecutorPreference(globalConcurrentExecutor) {
+            try await next(request, context)
+        }
+    }
+}
