@@ -94,11 +94,12 @@ public func buildServer(settings: Settings, logger: Logger) async throws -> Punc
 
     var app = Application(
         router: router,
-        server: .http1WebSocketUpgradeOnConnectionLoop(
+        server: .http1WebSocketUpgrade(
             webSocketRouter: webSocketRouter,
             // The library closes a connection that has not answered its ping within this period; our own
             // keep-alive pings every 20 seconds (LiveFeed) keep proxies from dropping quiet connections.
-            configuration: .init(http1: .init(), ws: .init(autoPing: .enabled(timePeriod: .seconds(60))))),
+            configuration: .init(http1: .init(), ws: .init(autoPing: .enabled(timePeriod: .seconds(60)))),
+            onConnectionLoop: opened.store is PostgresStore),
         configuration: .init(address: .hostname(settings.host, port: settings.port), serverName: nil),
         onServerRunning: { channel in
             logger.info("serving", metadata: ["address": "\(channel.localAddress?.description ?? "?")", "database": "\(settings.database)"])

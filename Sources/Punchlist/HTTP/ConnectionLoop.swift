@@ -5,24 +5,27 @@ import Logging
 import NIOCore
 
 extension HTTPServerBuilder {
-    /// HTTP/1.1 with WebSocket upgrades, as `.http1WebSocketUpgrade(webSocketRouter:configuration:)`,
-    /// but with each connection served on the event loop that reads and writes its socket.
+    /// HTTP/1.1 with WebSocket upgrades, as `.http1WebSocketUpgrade(webSocketRouter:configuration:)`;
+    /// `onConnectionLoop`, each connection is served on the event loop that reads and writes its socket.
     ///
     /// Hummingbird runs a connection's requests in a task on Swift's concurrency pool, so every
     /// request crossed threads at least four times: the event loop read it, a pool thread handled
     /// it, PostgreSQL's answer arrived on an event loop and went back to the pool, the response went
     /// back to the event loop. With the connection's task preferring its own event loop, and the
     /// database queried through the pool on that same loop (`PostgresPools`), a request is read,
-    /// handled, queried and answered on one thread. Mixed workload on PostgreSQL: 3.5 → 0.2 context
-    /// switches and about a quarter less CPU per request (docs/BENCHMARKS.md, seventh round).
+    /// handled, queried and answered on one thread: 6–10% more requests per second on the mixed
+    /// workload on PostgreSQL (docs/BENCHMARKS.md, seventh round).
     ///
-    /// The price is the one every event-loop server pays: work that blocks its thread holds up the
-    /// other connections on that loop. Punchlist's handlers do not block: bcrypt runs on NIO's
-    /// thread pool, SQLite's short reads take microseconds, everything else awaits.
-    static func http1WebSocketUpgradeOnConnectionLoop<WebSocketRouter: HTTPResponderBuilder & _HB_SendableMetatype>(
+    /// The price is the one every event-loop server pays: work that holds its thread holds up the
+    /// other connections on that loop (`SharedPoolMiddleware` moves such routes off). SQLite's reads
+    /// are such work, however short, and there is no database answer to wait for: with SQLite the
+    /// tail at 256 connections grew from 0.1–0.2 s to 0.6–0.9 s, so SQLite keeps the shared pool.
+    static func http1WebSocketUpgrade<WebSocketRouter: HTTPResponderBuilder & _HB_SendableMetatype>(
         webSocketRouter: WebSocketRouter,
-        configuration: HTTP1WebSocketUpgradeChannel.Configuration
+        configuration: HTTP1WebSocketUpgradeChannel.Configuration,
+        onConnectionLoop: Bool
     ) -> HTTPServerBuilder where WebSocketRouter.Responder.Context: WebSocketRequestContext {
+        guard onConnectionLoop else { return .http1WebSocketUpgrade(webSocketRouter: webSocketRouter, configuration: configuration) }
         let webSocketResponder = webSocketRouter.buildResponder()
         return HTTPServerBuilder { responder in
             OnConnectionLoop(
