@@ -51,8 +51,9 @@ struct OnConnectionLoop<Connection: ServerChildChannel>: ServerChildChannel {
     }
 }
 
-/// An event loop as a task executor: jobs run on the loop's thread, after its pending I/O.
-/// Enqueued from that thread, a job needs no wake-up.
+/// An event loop as a task executor: jobs run on the loop's thread, as its tasks. Enqueued from
+/// that thread, a job needs no wake-up. (NIO runs all of a loop's queued tasks before it reads
+/// its sockets again, which is why long synchronous work does not belong here.)
 final class EventLoopExecutor: TaskExecutor {
     let loop: any EventLoop
 

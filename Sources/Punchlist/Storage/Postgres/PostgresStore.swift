@@ -4,7 +4,7 @@ import NIOSSL
 import PostgresNIO
 import ServiceLifecycle
 
-/// The shared store: a pooled PostgreSQL client; several replicas may use one database.
+/// The shared store: pooled PostgreSQL connections (``PostgresPools``); several replicas may use one database.
 public struct PostgresStore: Store {
     public var kind: String { "postgres" }
     /// The pools that serve requests, one per event loop; they answer once they run as a service.
@@ -15,7 +15,7 @@ public struct PostgresStore: Store {
     let direct: PostgresLocation
     let logger: Logger
 
-    /// A store over a new client; the client must run as a service before queries are answered.
+    /// A store over new pools; they must run as a service before queries are answered.
     public init(location: PostgresLocation, direct: PostgresLocation?, poolSize: Int, logger: Logger) throws {
         self.pools = PostgresPools(
             configuration: try Self.configuration(location), size: poolSize, group: PostgresClient.defaultEventLoopGroup, logger: logger)
