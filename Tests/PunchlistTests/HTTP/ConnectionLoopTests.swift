@@ -20,7 +20,8 @@ import Testing
         router.group().add(middleware: SharedPoolMiddleware()).get("bulk") { _, context in place(context) }
         let app = Application(
             router: router,
-            server: .http1WebSocketUpgrade(webSocketRouter: Router(context: AppRequestContext.self), configuration: .init(), onConnectionLoop: onConnectionLoop),
+            server: .http1WebSocketUpgrade(
+                webSocketRouter: Router(context: AppRequestContext.self), configuration: .init(), onConnectionLoop: onConnectionLoop),
             configuration: .init(address: .hostname("127.0.0.1", port: 0)))
         try await app.test(.live) { client in
             for _ in 0..<3 {

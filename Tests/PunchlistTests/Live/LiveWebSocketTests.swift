@@ -1,6 +1,7 @@
 import Foundation
 import HTTPTypes
 import HummingbirdTesting
+import Logging
 import Testing
 
 @testable import Punchlist
@@ -149,6 +150,27 @@ import Testing
                 try await socket.waitUntilClosed()
             }
             #expect(close?.code == 4400)
+        }
+    }
+
+    /// A database that fails while a connection is admitted is the server's trouble, not the
+    /// client's: 1011, after which a client reconnects, and never 4401, which would sign it out.
+    @Test(.enabled(if: TestDatabase.all.contains(.postgres)))
+    func aDatabaseFailureAtTheHandshakeClosesWith1011() async throws {
+        let environment = try await TestDatabase.postgres.freshEnvironment()
+        defer { Task { await PostgresServer.dropDatabase(in: environment) } }
+        try await withApp(.postgres, environment: environment, framework: .live) { client in
+            let user = try await client.signUp()
+            // Where a stream starts is read from the events table; hide it.
+            guard case .postgres(let location) = try Settings(environment: environment).database else { return }
+            let store = try PostgresStore(location: location, direct: nil, poolSize: 1, logger: Logger(label: "test"))
+            _ = try await store.withDirectConnection { connection in
+                try await connection.query("ALTER TABLE events RENAME TO events_hidden", logger: connection.logger)
+            }
+            let close = try await LiveSocket.connect(port: try #require(client.port), query: "access_token=\(user.token)") { socket in
+                try await socket.waitUntilClosed()
+            }
+            #expect(close?.code == 1011)
         }
     }
 
