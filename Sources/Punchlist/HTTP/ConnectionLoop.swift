@@ -13,7 +13,7 @@ extension HTTPServerBuilder {
     /// it, PostgreSQL's answer arrived on an event loop and went back to the pool, the response went
     /// back to the event loop. With the connection's task preferring its own event loop, and the
     /// database queried through the pool on that same loop (`PostgresPools`), a request is read,
-    /// handled, queried and answered on one thread: 6–10% more requests per second on the mixed
+    /// handled, queried and answered on one thread: 3–10% more requests per second on the mixed
     /// workload on PostgreSQL (docs/BENCHMARKS.md, seventh round).
     ///
     /// The price is the one every event-loop server pays: work that holds its thread holds up the
