@@ -155,11 +155,12 @@ extension PostgresStore {
     }
 
     public func events(userID: UUID, after id: Int64, limit: Int) async throws -> [TaskEvent] {
-        let rows = try await client.query(
+        let rows = try await client.allRows(
             "SELECT id, type, task_id, task, at FROM events WHERE user_id = \(userID) AND id > \(id) ORDER BY id LIMIT \(limit)",
             logger: logger)
         var events: [TaskEvent] = []
-        for try await (id, type, taskID, task, at) in rows.decode((Int64, String, UUID, String?, Date).self) {
+        for row in rows {
+            let (id, type, taskID, task, at) = try row.decode((Int64, String, UUID, String?, Date).self)
             events.append(TaskEvent(id: id, userID: userID, kind: TaskEvent.Kind(rawValue: type)!, taskID: taskID, taskJSON: task, at: at.roundedToMilliseconds))
         }
         return events

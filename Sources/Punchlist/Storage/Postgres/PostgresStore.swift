@@ -148,3 +148,17 @@ public struct PostgresStore: Store {
         }
     }
 }
+
+extension PostgresClient {
+    /// The rows of `query` all at once, gathered on its connection's event loop: for reads of many
+    /// rows. Iterating rows as an async sequence costs about ten calls through the concurrency
+    /// runtime per row, and on a connection served on its event loop each of those looks up the
+    /// task's executor preference under a lock (BENCHMARKS.md, eighth round). A prepared statement
+    /// (`execute`) has only the sequence.
+    func allRows(_ query: PostgresQuery, logger: Logger) async throws -> PostgresQueryResult {
+        try await withConnection { connection in
+            let result: EventLoopFuture<PostgresQueryResult> = connection.query(query, logger: logger)
+            return try await result.get()
+        }
+    }
+}

@@ -12,9 +12,8 @@ extension TaskListSQL {
             if sql == FirstTaskPage.sql {
                 for try await row in try await client.execute(FirstTaskPage(bindings: bindings), logger: logger) { rows.append(row) }
             } else {
-                for try await row in try await client.query(PostgresQuery(unsafeSQL: sql, binds: bindings), logger: logger) {
-                    rows.append(try Self.taskAndScore(from: row))
-                }
+                let result = try await client.allRows(PostgresQuery(unsafeSQL: sql, binds: bindings), logger: logger)
+                for row in result { rows.append(try Self.taskAndScore(from: row)) }
             }
         }
         return TaskPage(rows: rows, query: query)
