@@ -9,10 +9,11 @@ import Testing
 @testable import Punchlist
 
 @Suite struct LiveStreamTests {
-    /// Reads Server-Sent Events from `/api/events` until `count` events have come, over a real connection.
+    /// Reads Server-Sent Events from `/api/events` until `count` events have come, over a real connection;
+    /// fails if they have not come within `timeout`.
     /// `whenOpen` runs once the response's headers have come: where EventSource fires `open`.
     static func readEvents(
-        port: Int, token: String, lastEventID: String? = nil, query: String = "", count: Int,
+        port: Int, token: String, lastEventID: String? = nil, query: String = "", count: Int, timeout: Duration = .seconds(10),
         whenOpen: () async throws -> Void = {}
     ) async throws -> [String] {
         var request = HTTPClientRequest(url: "http://127.0.0.1:\(port)/api/events\(query)")
@@ -22,13 +23,30 @@ import Testing
         #expect(response.status == .ok)
         #expect(response.headers.first(name: "Content-Type") == "text/event-stream")
         try await whenOpen()
-        var text = ""
-        for try await chunk in response.body {
-            text += String(buffer: chunk)
-            let events = text.components(separatedBy: "\n\n").filter { $0.contains("data: ") }
-            if events.count >= count { return events }
+        // The stream stays open however many events come: an event that never comes must fail the
+        // test after `timeout`, not hang the run.
+        let received = EventsSoFar()
+        return try await withThrowingTaskGroup(of: [String]?.self) { group in
+            group.addTask {
+                var text = ""
+                for try await chunk in response.body {
+                    text += String(buffer: chunk)
+                    let events = text.components(separatedBy: "\n\n").filter { $0.contains("data: ") }
+                    received.events.withLock { $0 = events }
+                    if events.count >= count { return events }
+                }
+                return received.events.withLock { $0 }
+            }
+            group.addTask {
+                try await Task.sleep(for: timeout)
+                return nil
+            }
+            defer { group.cancelAll() }
+            guard let events = try await group.next() ?? nil else {
+                throw TestFailure("waited \(timeout) for \(count) events, got \(received.events.withLock { $0 })")
+            }
+            return events
         }
-        return text.components(separatedBy: "\n\n").filter { $0.contains("data: ") }
     }
 
     @Test(arguments: TestDatabase.all)
@@ -109,4 +127,9 @@ import Testing
             healthy.disconnect()
         }
     }
+}
+
+/// The events a reader has parsed so far, for the message when the rest do not come.
+private final class EventsSoFar: Sendable {
+    let events = Mutex<[String]>([])
 }
