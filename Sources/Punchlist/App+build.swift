@@ -41,7 +41,8 @@ public func buildServer(settings: Settings, logger: Logger) async throws -> Punc
     // Metrics made before the metrics system is bootstrapped would stay no-ops forever.
     _ = ServiceMetrics.registry
     let opened = try await openStore(settings: settings, logger: logger)
-    let store: any Store = MeteredStore(opened.store, poolSize: opened.poolSize)
+    let reachability = opened.store is PostgresStore ? DatabaseReachability() : nil
+    let store: any Store = MeteredStore(opened.store, poolSize: opened.poolSize, reachability: reachability)
     try await waitForDatabase(settings: settings, logger: logger) { try await store.migrate() }
     let secret = try await signingSecret(settings: settings, store: store)
     let live = LiveHub()
@@ -112,7 +113,7 @@ public func buildServer(settings: Settings, logger: Logger) async throws -> Punc
     if let model { app.addServices(ModelClientCloser(model: model)) }
     if let postgres = opened.store as? PostgresStore {
         warnIfPooled(settings: settings, logger: logger)
-        app.addServices(PostgresLiveListener(store: postgres, hub: live, sessions: sessions, logger: logger))
+        app.addServices(PostgresLiveListener(store: postgres, hub: live, sessions: sessions, reachability: reachability, logger: logger))
     }
     return PunchlistServer(application: app, live: live, logger: logger)
 }

@@ -11,6 +11,8 @@ struct PostgresLiveListener: Service {
     let store: PostgresStore
     let hub: LiveHub
     let sessions: SessionCache
+    /// Told whether the listener holds its connection: the process's sign that the database answers.
+    let reachability: DatabaseReachability?
     let logger: Logger
 
     func run() async throws {
@@ -21,7 +23,11 @@ struct PostgresLiveListener: Service {
                     try await store.withDirectConnection { connection in
                         try await connection.listen(on: LiveSignal.channel) { notifications in
                             sessions.trust(true)
-                            defer { sessions.trust(false) }
+                            reachability?.listenerConnected(true)
+                            defer {
+                                sessions.trust(false)
+                                reachability?.listenerConnected(false)
+                            }
                             hub.catchUpAll()
                             pause = .milliseconds(250)
                             for try await notification in notifications {

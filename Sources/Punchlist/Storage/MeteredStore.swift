@@ -4,9 +4,15 @@ import Synchronization
 
 /// Wraps a store to report database use in `/metrics`: operations in flight (against
 /// `punchlist_database_pool_size`, the most that can run at once) and how long each kind takes.
+/// Every operation passes here, so this is also where one is given up on while the database is
+/// in doubt (``DatabaseReachability``).
 struct MeteredStore: Store {
     let base: any Store
     private let inFlight: InFlight
+    /// PostgreSQL's reachability; nil for SQLite, which is a file and always answers.
+    let reachability: DatabaseReachability?
+    /// How long an operation may take while the database is in doubt: one connection attempt.
+    static let inDoubtLimit = Duration.seconds(5)
 
     /// Counts operations in flight for the gauge.
     private final class InFlight: Sendable {
@@ -24,13 +30,14 @@ struct MeteredStore: Store {
         }
     }
 
-    init(_ base: any Store, poolSize: Int) {
+    init(_ base: any Store, poolSize: Int, reachability: DatabaseReachability? = nil) {
         self.base = base
+        self.reachability = reachability
         self.inFlight = InFlight()
         Gauge(label: "punchlist_database_pool_size", dimensions: [("database", base.kind)]).record(poolSize)
     }
 
-    private func measure<Result>(_ operation: String, _ work: () async throws -> Result) async throws -> Result {
+    private func measure<Result: Sendable>(_ operation: String, _ work: @escaping @Sendable () async throws -> Result) async throws -> Result {
         inFlight.change(by: 1)
         let started = ContinuousClock.now
         defer {
@@ -38,7 +45,12 @@ struct MeteredStore: Store {
             let elapsed = ContinuousClock.now - started
             timer(operation).recordNanoseconds(elapsed.components.seconds * 1_000_000_000 + elapsed.components.attoseconds / 1_000_000_000)
         }
-        return try await work()
+        guard let reachability, reachability.inDoubt else { return try await work() }
+        do {
+            return try await withDeadline(Self.inDoubtLimit, work)
+        } catch is DeadlineExceeded {
+            throw StoreError.unavailable
+        }
     }
 
     private func timer(_ operation: String) -> Timer {
@@ -72,7 +84,9 @@ struct MeteredStore: Store {
     }
     func task(id: UUID, userID: UUID) async throws -> TaskItem? { try await measure("task") { try await base.task(id: id, userID: userID) } }
     func modifyTask(id: UUID, userID: UUID, _ change: @Sendable (TaskItem) throws -> TaskChange) async throws -> (TaskChange, [TaskEvent])? {
-        try await measure("modify_task") { try await base.modifyTask(id: id, userID: userID, change) }
+        try await withoutActuallyEscaping(change) { change in
+            try await measure("modify_task") { try await base.modifyTask(id: id, userID: userID, change) }
+        }
     }
     func tasks(userID: UUID, matching query: TaskQuery) async throws -> TaskPage {
         try await measure("list_tasks") { try await base.tasks(userID: userID, matching: query) }
