@@ -180,7 +180,7 @@ private func openStore(settings: Settings, logger: Logger) async throws -> (stor
         var direct: PostgresLocation?
         if case .postgres(let directLocation)? = settings.directDatabase { direct = directLocation }
         let store = try PostgresStore(location: location, direct: direct, poolSize: settings.databasePoolSize, logger: logger)
-        return (store, [store.pools], settings.databasePoolSize)
+        return (store, [store.client], settings.databasePoolSize)
     }
 }
 

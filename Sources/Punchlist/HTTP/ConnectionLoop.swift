@@ -11,10 +11,11 @@ extension HTTPServerBuilder {
     /// Hummingbird runs a connection's requests in a task on Swift's concurrency pool, so every
     /// request crossed threads at least four times: the event loop read it, a pool thread handled
     /// it, PostgreSQL's answer arrived on an event loop and went back to the pool, the response went
-    /// back to the event loop. With the connection's task preferring its own event loop, and the
-    /// database queried through the pool on that same loop (`PostgresPools`), a request is read,
-    /// handled, queried and answered on one thread: 3–10% more requests per second on the mixed
-    /// workload on PostgreSQL (docs/BENCHMARKS.md, seventh round).
+    /// back to the event loop. With the connection's task preferring its own event loop, a request
+    /// is read, handled and answered on one thread, and PostgreSQL's answer comes to it directly:
+    /// 3.5% more requests per second on the mixed workload on PostgreSQL (docs/BENCHMARKS.md,
+    /// seventh round). One PostgreSQL pool per loop, to keep the query on that thread too, gained
+    /// 1–8% more but made the tail jump now and then, and was taken back (eighth round).
     ///
     /// The price is the one every event-loop server pays: work that holds its thread holds up the
     /// other connections on that loop (`SharedPoolMiddleware` moves such routes off). SQLite's reads

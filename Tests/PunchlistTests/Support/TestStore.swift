@@ -20,7 +20,7 @@ func withStore(_ database: TestDatabase, _ body: @Sendable (any Store) async thr
         let store = try PostgresStore(location: location, direct: nil, poolSize: 4, logger: logger)
         try await store.migrate()
         try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask { await store.pools.run() }
+            group.addTask { await store.client.run() }
             defer { group.cancelAll() }
             try await body(store)
         }

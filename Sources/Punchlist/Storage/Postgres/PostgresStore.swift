@@ -4,21 +4,18 @@ import NIOSSL
 import PostgresNIO
 import ServiceLifecycle
 
-/// The shared store: pooled PostgreSQL connections (``PostgresPools``); several replicas may use one database.
+/// The shared store: a pooled PostgreSQL client; several replicas may use one database.
 public struct PostgresStore: Store {
     public var kind: String { "postgres" }
-    /// The pools that serve requests, one per event loop; they answer once they run as a service.
-    let pools: PostgresPools
-    /// The pool to query through from here (the calling thread's event loop's).
-    var client: PostgresClient { pools.current }
+    /// The pool that serves requests; it answers once it runs as a service.
+    let client: PostgresClient
     /// A non-pooled address for migrations and, later, `LISTEN`.
     let direct: PostgresLocation
     let logger: Logger
 
     /// A store over new pools; they must run as a service before queries are answered.
     public init(location: PostgresLocation, direct: PostgresLocation?, poolSize: Int, logger: Logger) throws {
-        self.pools = PostgresPools(
-            configuration: try Self.configuration(location), size: poolSize, group: PostgresClient.defaultEventLoopGroup, logger: logger)
+        self.client = PostgresClient(configuration: try Self.configuration(location, poolSize: poolSize), backgroundLogger: logger)
         self.direct = direct ?? location
         self.logger = logger
     }
@@ -74,7 +71,7 @@ public struct PostgresStore: Store {
         return isAddress ? nil : location.host
     }
 
-    static func configuration(_ location: PostgresLocation) throws -> PostgresClient.Configuration {
+    static func configuration(_ location: PostgresLocation, poolSize: Int) throws -> PostgresClient.Configuration {
         let tls: PostgresClient.Configuration.TLS =
             switch Self.tls(for: location) {
             case nil: .disable
@@ -84,6 +81,7 @@ public struct PostgresStore: Store {
             host: location.host, port: location.port, username: location.username, password: location.password,
             database: location.database, tls: tls)
         configuration.options.tlsServerName = serverName(for: location)
+        configuration.options.maximumConnections = poolSize
         configuration.options.connectTimeout = .seconds(5)
         return configuration
     }
