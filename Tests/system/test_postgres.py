@@ -87,7 +87,7 @@ def test_ready_follows_database_outage_without_restart(start_server, private_clu
         assert response.json().get("code") == "database_unavailable", f"{path}: {response.text}"
         assert response.headers.get("Retry-After"), f"{path}: no Retry-After"
         assert took < 8, f"{path} took {took:.1f} s to answer while the database was down"
-    # A change too (its store operation takes a closure, which is handled apart).
+    # And a change.
     started = time.monotonic()
     changed = requests.patch(
         f"{server.url}/api/tasks/{created.json()['id']}", json={"completed": True}, headers=headers, timeout=20)

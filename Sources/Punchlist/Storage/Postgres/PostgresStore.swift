@@ -13,7 +13,7 @@ public struct PostgresStore: Store {
     let direct: PostgresLocation
     let logger: Logger
 
-    /// A store over new pools; they must run as a service before queries are answered.
+    /// A store over a new client; the client must run as a service before queries are answered.
     public init(location: PostgresLocation, direct: PostgresLocation?, poolSize: Int, logger: Logger) throws {
         self.client = PostgresClient(configuration: try Self.configuration(location, poolSize: poolSize), backgroundLogger: logger)
         self.direct = direct ?? location
