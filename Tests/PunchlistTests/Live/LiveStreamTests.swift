@@ -26,8 +26,8 @@ import Testing
         // The stream stays open however many events come: an event that never comes must fail the
         // test after `timeout`, not hang the run.
         let received = EventsSoFar()
-        return try await withThrowingTaskGroup(of: [String]?.self) { group in
-            group.addTask {
+        do {
+            return try await withDeadline(timeout) {
                 var text = ""
                 for try await chunk in response.body {
                     text += String(buffer: chunk)
@@ -37,15 +37,8 @@ import Testing
                 }
                 return received.events.withLock { $0 }
             }
-            group.addTask {
-                try await Task.sleep(for: timeout)
-                return nil
-            }
-            defer { group.cancelAll() }
-            guard let events = try await group.next() ?? nil else {
-                throw TestFailure("waited \(timeout) for \(count) events, got \(received.events.withLock { $0 })")
-            }
-            return events
+        } catch is DeadlineExceeded {
+            throw TestFailure("waited \(timeout) for \(count) events, got \(received.events.withLock { $0 })")
         }
     }
 
