@@ -34,12 +34,14 @@ pg_create() {
 pg_drop() { psql -q -X "$(pg_admin)" -c "DROP DATABASE IF EXISTS $1 WITH (FORCE)" >/dev/null; }
 
 # start_server PORT DATA_DIR [DATABASE_URL] ; sets SERVER_PID; waits for /ready (30 s max)
+# The server logs at its default level (info: a JSON line per request, into DATA_DIR/server.log),
+# as the peer keeps uvicorn's access log: what is measured is what a deployment runs.
 start_server() {
   local port="$1" data="$2" db="${3:-}"
   mkdir -p "$data"
   env -i PATH="$PATH" HOME="${HOME:-/root}" PORT="$port" HOST=127.0.0.1 DATA_DIR="$data" \
       ${db:+DATABASE_URL="$db"} AUTH_SECRET="$AUTH_SECRET_BENCH" AUTH_RATE_LIMIT=off \
-      LOG_LEVEL=warning LOG_FORMAT=json ${EXTRA_ENV:-} \
+      LOG_LEVEL=info LOG_FORMAT=json ${EXTRA_ENV:-} \
       "$BIN" >"$data/server.log" 2>&1 &
   SERVER_PID=$!
   local deadline=$(( $(date +%s) + 30 ))

@@ -77,7 +77,7 @@ def main():
         data = tempfile.mkdtemp(prefix="pl-startup-")
         env = {"PATH": os.environ["PATH"], "HOME": os.environ.get("HOME", "/root"), "PORT": str(port),
                "HOST": "127.0.0.1", "DATA_DIR": data, "AUTH_SECRET": "measure-secret-0123456789-abcdefghijklmnop",
-               "AUTH_RATE_LIMIT": "off", "LOG_LEVEL": "warning", "LOG_FORMAT": "json"}
+               "AUTH_RATE_LIMIT": "off", "LOG_LEVEL": "info", "LOG_FORMAT": "json"}
         env.update(kv.split("=", 1) for kv in args.env)
         db = None
         if args.pg:
