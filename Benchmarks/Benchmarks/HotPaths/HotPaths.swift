@@ -4,7 +4,8 @@ import Punchlist
 
 /// The hot paths of every request (see docs/BENCHMARKS.md): encoding a page of 50 tasks, verifying
 /// a bearer token (from the session cache, and reading the session row), and fetching a page of
-/// 50 tasks from SQLite (statement and row decoding).
+/// 50 tasks from SQLite (statement and row decoding), and from PostgreSQL when
+/// `BENCH_DATABASE_URL` names a scratch database (round trip, row sequence and decoding).
 let benchmarks: @Sendable () -> Void = {
     Benchmark.defaultConfiguration = .init(metrics: [.wallClock, .cpuTotal, .mallocCountTotal, .throughput], maxDuration: .seconds(2))
     let directory = NSTemporaryDirectory() + "punchlist-hot-paths-\(getpid())"
@@ -32,5 +33,13 @@ let benchmarks: @Sendable () -> Void = {
         for _ in benchmark.scaledIterations { blackHole(try await paths.fetchPage()) }
     } setup: {
         try await HotPaths.make(directory: directory + "/fetch")
+    }
+
+    if let url = ProcessInfo.processInfo.environment["BENCH_DATABASE_URL"] {
+        Benchmark("Fetch and decode a page of 50 tasks (PostgreSQL)") { benchmark, paths in
+            for _ in benchmark.scaledIterations { blackHole(try await paths.fetchPage()) }
+        } setup: {
+            try await HotPaths.make(postgresURL: url)
+        }
     }
 }

@@ -4,7 +4,9 @@ import Logging
 /// The hot paths of a request, with fixed inputs, for the micro-benchmarks in `Benchmarks/` (a
 /// separate package, which sees only public API). The server does not use this.
 public struct HotPaths: Sendable {
-    let store: SQLiteStore
+    let store: any Store
+    /// Shuts the store down: SQLite closes its file, PostgreSQL's client stops running.
+    let closing: @Sendable () async throws -> Void
     let page: TaskPage
     let userID: UUID
     let token: String
@@ -17,8 +19,28 @@ public struct HotPaths: Sendable {
     public static func make(directory: String, tasks count: Int = 50) async throws -> HotPaths {
         let store = try SQLiteStore(path: (directory as NSString).appendingPathComponent("hot-paths.sqlite"))
         try await store.migrate()
+        return try await make(store: store, tasks: count) { try await store.shutdown() }
+    }
+
+    /// The same on the PostgreSQL database at `url` (a scratch one: each call adds a user and its
+    /// tasks, and leaves them there).
+    public static func make(postgresURL url: String, tasks count: Int = 50) async throws -> HotPaths {
+        guard case .postgres(let location) = try Settings(environment: ["DATABASE_URL": url]).database else {
+            throw SettingsError("DATABASE_URL", expected: "a postgres:// address")
+        }
+        var logger = Logger(label: "hot-paths")
+        logger.logLevel = .warning
+        let store = try PostgresStore(location: location, direct: nil, poolSize: 1, logger: logger)
+        let running = Task { await store.client.run() }
+        try await store.migrate()
+        return try await make(store: store, tasks: count) { running.cancel() }
+    }
+
+    private static func make(store: any Store, tasks count: Int, closing: @escaping @Sendable () async throws -> Void) async throws -> HotPaths {
         let now = Date().roundedToMilliseconds
-        let user = User(id: .v7(at: now), email: "hot@example.com", name: "Hot", passwordHash: nil, externalIdentity: nil, createdAt: now, updatedAt: now)
+        let user = User(
+            id: .v7(at: now), email: "hot-\(UUID().uuidString.prefix(8).lowercased())@example.com", name: "Hot", passwordHash: nil,
+            externalIdentity: nil, createdAt: now, updatedAt: now)
         try await store.insert(user: user)
         let session = Session(id: .v7(at: now), userID: user.id, createdAt: now, expiresAt: now + 86_400, revokedAt: nil)
         try await store.insert(session: session)
@@ -40,7 +62,7 @@ public struct HotPaths: Sendable {
         var query = TaskQuery()
         query.limit = count
         let page = try await store.tasks(userID: user.id, matching: query)
-        return HotPaths(store: store, page: page, userID: user.id, token: token, cached: cached, uncached: uncached)
+        return HotPaths(store: store, closing: closing, page: page, userID: user.id, token: token, cached: cached, uncached: uncached)
     }
 
     /// Encodes the page of tasks as the list route does; returns the byte count.
@@ -68,6 +90,6 @@ public struct HotPaths: Sendable {
 
     /// Closes the database.
     public func close() async throws {
-        try await store.shutdown()
+        try await closing()
     }
 }
