@@ -32,8 +32,13 @@ public struct HotPaths: Sendable {
         logger.logLevel = .warning
         let store = try PostgresStore(location: location, direct: nil, poolSize: 1, logger: logger)
         let running = Task { await store.client.run() }
-        try await store.migrate()
-        return try await make(store: store, tasks: count) { running.cancel() }
+        do {
+            try await store.migrate()
+            return try await make(store: store, tasks: count) { running.cancel() }
+        } catch {
+            running.cancel()
+            throw error
+        }
     }
 
     private static func make(store: any Store, tasks count: Int, closing: @escaping @Sendable () async throws -> Void) async throws -> HotPaths {
