@@ -11,7 +11,7 @@ let swiftSettings: [SwiftSetting] = [
 /// binary's table shrinks from 3.9 MB to 52 kB, all of which the loader reads at every start.
 /// Idle RSS falls by 3.5 MiB; docs/BENCHMARKS.md ("The build that ships") has the measurement.
 let linuxServerLinking: [LinkerSetting] = [
-    .unsafeFlags(["-use-ld=lld", "-Xlinker", "-z", "-Xlinker", "pack-relative-relocs"], .when(platforms: [.linux])),
+    .unsafeFlags(["-use-ld=lld", "-Xlinker", "-z", "-Xlinker", "pack-relative-relocs", "-Xlinker", "--no-export-dynamic"], .when(platforms: [.linux])),
 ]
 
 let package = Package(
