@@ -24,7 +24,10 @@ public struct PunchlistServer: Sendable {
     public func run() async throws {
         let group = ServiceGroup(
             configuration: .init(
-                services: [.init(service: application), .init(service: LiveConnectionsCloser(hub: live))],
+                services: [
+                    .init(service: application, serviceName: "Application"),
+                    .init(service: LiveConnectionsCloser(hub: live), serviceName: "LiveConnectionsCloser"),
+                ],
                 gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         try await group.run()
     }
@@ -56,7 +59,7 @@ public func buildServer(settings: Settings, logger: Logger) async throws -> Punc
         RequestIDMiddleware()
         MetricsMiddleware()
         CORSMiddleware(origins: settings.corsOrigins)
-        ProblemMiddleware(routes: RouteCatalog(openAPIDocument: openAPIDocument))
+        ProblemMiddleware()
         WebAppMiddleware(assets: webApp)
     }
     ServiceRoutes(store: store, metricsToken: settings.metricsToken, openAPIDocument: openAPIDocument).register(on: router)
@@ -214,7 +217,8 @@ private func isConnectionFailure(_ error: any Error) -> Bool {
 }
 
 /// Closes the language model's HTTP client once the server has stopped.
-private struct ModelClientCloser: Service {
+private struct ModelClientCloser: NamedService {
+    var description: String { "ModelClientCloser" }
     let model: LanguageModel
 
     func run() async throws {
@@ -224,7 +228,8 @@ private struct ModelClientCloser: Service {
 }
 
 /// Closes the SQLite pool once the server has stopped.
-private struct StoreCloser: Service {
+private struct StoreCloser: NamedService {
+    var description: String { "StoreCloser" }
     let store: SQLiteStore
 
     func run() async throws {

@@ -13,10 +13,25 @@ struct PunchlistCommand: AsyncParsableCommand {
         subcommands: [Serve.self, Migrate.self, HealthCheck.self, Version.self],
         defaultSubcommand: Serve.self
     )
+
+    /// `punchlist` with no arguments, as every deployment starts it, serves straight away: parsing
+    /// a command line reflects over every command's properties, about a tenth of the start-up's CPU
+    /// (docs/BENCHMARKS.md, "Start-up"). Anything else goes through ArgumentParser as usual.
+    static func main() async {
+        guard CommandLine.arguments.count == 1 else { return await main(nil) }
+        do {
+            try await Serve().run()
+        } catch {
+            exit(withError: error)
+        }
+    }
 }
 
 struct Serve: AsyncParsableCommand {
+    // Each command names itself: ArgumentParser would otherwise derive the name from the type's, at a cost
+    // of protocol-conformance look-ups on every start (docs/BENCHMARKS.md, "Start-up").
     static let configuration = CommandConfiguration(
+        commandName: "serve",
         abstract: "Run the server (the default): migrate the database, then serve HTTP until SIGTERM or SIGINT.")
 
     func run() async throws {
@@ -29,7 +44,8 @@ struct Serve: AsyncParsableCommand {
 }
 
 struct Migrate: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Apply pending database migrations, then exit.")
+    static let configuration = CommandConfiguration(
+        commandName: "migrate", abstract: "Apply pending database migrations, then exit.")
 
     func run() async throws {
         try await exitingCleanly {
@@ -54,7 +70,7 @@ struct HealthCheck: AsyncParsableCommand {
 }
 
 struct Version: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Print the version.")
+    static let configuration = CommandConfiguration(commandName: "version", abstract: "Print the version.")
 
     func run() {
         print(Punchlist.version)

@@ -9,7 +9,7 @@ import PostgresNIO
 /// of its cause.
 struct ProblemMiddleware: RouterMiddleware {
     typealias Context = AppRequestContext
-    let routes: RouteCatalog
+    private var routes: RouteCatalog { .api }
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         do {

@@ -4,6 +4,10 @@ import HTTPTypes
 /// The routes the OpenAPI document declares, so a known path with the wrong method is a 405
 /// (with `Allow`) rather than a 404: the document is the one list of what exists.
 struct RouteCatalog: Sendable {
+    /// The API's routes, read from its document the first time a request needs them (a 404), not at
+    /// start-up, where parsing the 110 kB document took a tenth of the CPU (docs/BENCHMARKS.md, "Start-up").
+    static let api = RouteCatalog(openAPIDocument: PackageResources.openapi_json)
+
     private let routes: [(segments: [Substring], methods: [String])]
 
     init(openAPIDocument: [UInt8]) {

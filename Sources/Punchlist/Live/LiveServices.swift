@@ -7,7 +7,8 @@ import ServiceLifecycle
 /// it to this process's connections. A dropped connection is re-established with backoff, and then
 /// every connection checks the outbox, so nothing committed meanwhile is missed. Sessions that
 /// other replicas end leave the session cache here, which is trusted only while listening.
-struct PostgresLiveListener: Service {
+struct PostgresLiveListener: NamedService {
+    var description: String { "PostgresLiveListener" }
     let store: PostgresStore
     let hub: LiveHub
     let sessions: SessionCache
@@ -52,7 +53,8 @@ struct PostgresLiveListener: Service {
 
 /// Deletes old events on a schedule, keeping what the contract promises for resuming: at least
 /// seven days, and at least each user's latest 10,000.
-struct EventPruner: Service {
+struct EventPruner: NamedService {
+    var description: String { "EventPruner" }
     let store: any Store
     let logger: Logger
     var every: Duration = .seconds(3600)
@@ -78,7 +80,8 @@ struct EventPruner: Service {
 
 /// On shutdown, before the HTTP server stops: closes every live connection with 1001 (going away)
 /// so clients reconnect to another replica, and gives them a moment to go.
-struct LiveConnectionsCloser: Service {
+struct LiveConnectionsCloser: NamedService {
+    var description: String { "LiveConnectionsCloser" }
     let hub: LiveHub
 
     func run() async throws {
