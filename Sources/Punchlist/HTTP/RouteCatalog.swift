@@ -5,7 +5,7 @@ import HTTPTypes
 /// (with `Allow`) rather than a 404: the document is the one list of what exists.
 struct RouteCatalog: Sendable {
     /// The API's routes, read from its document the first time a request needs them (a 404), not at
-    /// start-up, where parsing the 110 kB document took a tenth of the CPU (docs/BENCHMARKS.md, "Start-up").
+    /// start-up, where parsing the 110 kB document took a twentieth of the CPU (docs/BENCHMARKS.md, "Start-up").
     static let api = RouteCatalog(openAPIDocument: PackageResources.openapi_json)
 
     private let routes: [(segments: [Substring], methods: [String])]
