@@ -14,11 +14,13 @@ struct PunchlistCommand: AsyncParsableCommand {
         defaultSubcommand: Serve.self
     )
 
-    /// `punchlist` with no arguments, as every deployment starts it, serves straight away: parsing
-    /// a command line reflects over every command's properties, about a tenth of the start-up's CPU
-    /// (docs/BENCHMARKS.md, "Start-up"). Anything else goes through ArgumentParser as usual.
+    /// `punchlist` and `punchlist serve` (the image's command), the ways every deployment starts it,
+    /// serve straight away: parsing a command line reflects over every command's properties, about a
+    /// tenth of the start-up's CPU (docs/BENCHMARKS.md, "Start-up"). `serve` takes no options; anything
+    /// else goes through ArgumentParser as usual.
     static func main() async {
-        guard CommandLine.arguments.count == 1 else { return await main(nil) }
+        let arguments = CommandLine.arguments.dropFirst()
+        guard arguments.isEmpty || arguments == ["serve"] else { return await main(nil) }
         do {
             try await Serve().run()
         } catch {
