@@ -5,7 +5,7 @@
 
 Each run: a fresh DATA_DIR (SQLite) or a freshly created database (--pg), exec the binary,
 poll GET /health with raw sockets every 1 ms until the first 200 (time from exec), then poll
-GET /ready the same way (and the server's user+system CPU time so far), then read VmRSS from /proc/PID/status 2.0 s after exec, then SIGTERM.
+GET /ready the same way (and the CPU time its threads have run so far), then read VmRSS from /proc/PID/status 2.0 s after exec, then SIGTERM.
 Prints one line per run and the medians. Loopback only.
 """
 import argparse, os, shutil, signal, socket, statistics, subprocess, sys, tempfile, time
