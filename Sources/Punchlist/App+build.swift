@@ -121,9 +121,9 @@ public func buildServer(settings: Settings, logger: Logger) async throws -> Punc
     return PunchlistServer(application: app, live: live, logger: logger)
 }
 
-/// Gives back to the system the heap that start-up used and freed (the OpenAPI document's parse,
-/// migrations, route set-up): glibc keeps freed memory for reuse, and an idle server would carry
-/// it as resident for good. About 2.3 MiB of idle RSS (docs/BENCHMARKS.md, "Idle memory").
+/// Gives back to the system the heap that start-up used and freed (migrations, route set-up): glibc
+/// keeps freed memory for reuse, and an idle server would carry it as resident for good. About 2.3
+/// MiB of idle RSS (docs/BENCHMARKS.md, "Idle memory").
 /// (`malloc_trim` is looked up at run time: Swift's Glibc module does not export `<malloc.h>`.)
 private func returnStartUpMemory() {
     #if os(Linux)

@@ -29,6 +29,8 @@ struct PunchlistCommand: AsyncParsableCommand {
     }
 }
 
+/// Takes no options: `PunchlistCommand.main()` runs it without parsing. An option added here must
+/// be parsed there too, or it would be read uninitialised.
 struct Serve: AsyncParsableCommand {
     // Each command names itself: ArgumentParser would otherwise derive the name from the type's, at a cost
     // of protocol-conformance look-ups on every start (docs/BENCHMARKS.md, "Start-up").

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Start-up time and idle memory of the Punchlist server.
 
-    scripts/measure/startup.py [--runs 10] [--bin PATH] [--pg ADMIN_URL]
+    scripts/measure/startup.py [--runs 10] [--bin PATH] [--pg ADMIN_URL] [--arg serve]
 
 Each run: a fresh DATA_DIR (SQLite) or a freshly created database (--pg), exec the binary,
 poll GET /health with raw sockets every 1 ms until the first 200 (time from exec), then poll
@@ -50,14 +50,19 @@ def cpu_ms(pid):
     """CPU time the process has used so far, in ms (contention-robust, unlike wall time): the sum of its
     threads' run time in nanoseconds (/proc/PID/task/*/schedstat), since /proc/PID/stat counts in 10 ms
     clock ticks, too coarse for a start-up of a few tens of ms. Threads that already ended are not counted."""
-    total = 0
+    total, read = 0, 0
     for tid in os.listdir(f"/proc/{pid}/task"):
         try:
             with open(f"/proc/{pid}/task/{tid}/schedstat") as f:
                 total += int(f.read().split()[0])
+                read += 1
         except (OSError, ValueError, IndexError):
             pass
-    return total / 1e6
+    if read:
+        return total / 1e6
+    with open(f"/proc/{pid}/stat") as f:  # a kernel without schedstat: clock ticks, coarse but not zero
+        fields = f.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) * 1000 / os.sysconf("SC_CLK_TCK")
 
 
 def busy():
@@ -76,6 +81,7 @@ def main():
     ap.add_argument("--bin", default=os.path.join(REPO, ".build-release/release/punchlist"))
     ap.add_argument("--pg", help="PostgreSQL admin URL; a new database per run instead of SQLite")
     ap.add_argument("--env", action="append", default=[], metavar="KEY=VALUE", help="extra server setting, e.g. AUTH_BCRYPT_COST=4")
+    ap.add_argument("--arg", action="append", default=[], metavar="ARG", help="argument for the binary, e.g. --arg serve (the image's command)")
     ap.add_argument("--rss-at", type=float, default=2.0, help="seconds after exec to read VmRSS")
     args = ap.parse_args()
     rows = []
@@ -98,7 +104,7 @@ def main():
         b1 = busy()
         others = 100 * (1 - (b1[1] - b0[1]) / max(1, b1[0] - b0[0]))
         t0 = time.monotonic()
-        proc = subprocess.Popen([args.bin], env=env, stdout=log, stderr=subprocess.STDOUT, cwd=data)
+        proc = subprocess.Popen([args.bin, *args.arg], env=env, stdout=log, stderr=subprocess.STDOUT, cwd=data)
         try:
             health = wait_200(port, "/health", t0, proc)
             ready = wait_200(port, "/ready", t0, proc)
