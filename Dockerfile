@@ -3,7 +3,7 @@
 #   docker build -t punchlist .
 #   docker run --rm -p 7860:7860 -v punchlist-data:/data punchlist
 #
-# The contract the image keeps (checked without a Docker engine by scripts/ci.d/60-container-contract):
+# The contract the image keeps (checked without a Docker engine by scripts/ci.d/40-container-contract):
 #   - runs as uid 1000 (what Hugging Face Spaces requires), from a root-owned, read-only /app;
 #   - listens on 0.0.0.0:$PORT, 7860 unless the platform sets PORT (Render, Fly.io);
 #   - keeps SQLite in DATA_DIR=/data, owned by uid 1000: attach a volume or disk there, or set

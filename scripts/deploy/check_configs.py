@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Static checks of the deployment files (run by scripts/ci.d/60-container-contract).
+"""Static checks of the deployment files (run by scripts/ci.d/40-container-contract).
 
 No platform CLI runs here: there is no Docker engine, and flyctl, the Render CLI and the
 Vercel CLI are not installable from this machine's registries. So each file is checked
