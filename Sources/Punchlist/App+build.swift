@@ -57,7 +57,7 @@ public func buildServer(settings: Settings, logger: Logger) async throws -> Punc
     if webApp.isEmpty { logger.notice("no web app found; GET / serves a page that links to the API docs", metadata: ["public_dir": "\(settings.publicDirectory)"]) }
     router.addMiddleware {
         RequestIDMiddleware()
-        MetricsMiddleware()
+        RequestMetricsMiddleware()
         CORSMiddleware(origins: settings.corsOrigins)
         ProblemMiddleware()
         WebAppMiddleware(assets: webApp)

@@ -56,7 +56,7 @@ import Testing
     }
 
     @Test func metricsCountRequestsInPrometheusFormat() async throws {
-        // Over a real socket: request metrics are recorded once the response body has been written.
+        // Over a real socket, as a deployment is measured (RequestMetricsTests has when each request is recorded).
         try await withApp(.sqlite, framework: .live) { client in
             try await client.execute(uri: "/health", method: .get) { response in #expect(response.status == .ok) }
             let user = try await client.signUp()
