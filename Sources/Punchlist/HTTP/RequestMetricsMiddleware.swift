@@ -10,7 +10,7 @@ import Synchronization
 ///
 /// Hummingbird's wraps every response body so as to record once the body is written. A wrapped
 /// body loses Hummingbird's single write of a whole response: the head and the body went out in
-/// two system calls and two TCP segments instead of one, which cost about 4% of the server's CPU
+/// two system calls and two TCP segments instead of one, which cost about 5% of the server's CPU
 /// per request (docs/BENCHMARKS.md, "One write per response"). Here a response of known length
 /// is recorded when it is ready, as the request log line is; a body of unknown length (a stream:
 /// live events, an export, the assistant's answer) is still timed, and counted as active, until
