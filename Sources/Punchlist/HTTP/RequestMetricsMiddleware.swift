@@ -2,7 +2,6 @@ import Dispatch
 import HTTPTypes
 import Hummingbird
 import Metrics
-import Synchronization
 
 /// Counts and times requests for `/metrics`, under the names and dimensions of Hummingbird's
 /// `MetricsMiddleware`, which it replaces (`hb_requests`, `http_server_request_duration`,
@@ -16,91 +15,80 @@ import Synchronization
 /// live events, an export, the assistant's answer) is still timed, and counted as active, until
 /// its last byte is written.
 struct RequestMetricsMiddleware<Context: RequestContext>: RouterMiddleware {
-    private let cache = RequestMetricsCache()
+    private let activeRequests = MetricsByKey<HTTPRequest.Method, Meter> {
+        Meter(label: "http.server.active_requests", dimensions: [("http.request.method", $0.rawValue)])
+    }
+    private let endpoints = MetricsByKey<Endpoint, EndpointMetrics>(EndpointMetrics.init)
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         let start = DispatchTime.now().uptimeNanoseconds
-        let active = cache.active(request.method)
+        let active = activeRequests[request.method]
         active.increment()
         let response: Response
         do {
             response = try await next(request, context)
         } catch {
             let status = (error as? any HTTPResponseError)?.status ?? .internalServerError
-            let metrics = cache.endpoint(.init(route: context.endpointPath ?? "NotFound", method: request.method, status: status))
+            let metrics = endpoints[Endpoint(route: context.endpointPath ?? "NotFound", method: request.method, status: status)]
             metrics.requests.increment()
             metrics.errors.increment()
             active.decrement()
             throw error
         }
-        let metrics = cache.endpoint(.init(route: context.endpointPath ?? "Unknown", method: request.method, status: response.status))
-        let record: @Sendable () -> Void = {
-            metrics.requests.increment()
-            metrics.duration.recordNanoseconds(DispatchTime.now().uptimeNanoseconds - start)
-            active.decrement()
-        }
+        let done = Completion(
+            metrics: endpoints[Endpoint(route: context.endpointPath ?? "Unknown", method: request.method, status: response.status)],
+            active: active, start: start)
         guard response.body.contentLength == nil else {
-            record()
+            done.record()
             return response
         }
         var streamed = response
         let body = response.body
         streamed.body = ResponseBody { writer in
-            defer { record() }
+            defer { done.record() }
             try await body.write(writer)
         }
         return streamed
     }
 }
 
-/// The metrics of each method and each (route, method, status), made once: the factory's look-up
-/// by label and dimensions costs more than the recording.
-private final class RequestMetricsCache: Sendable {
-    struct Endpoint: Hashable {
-        let route: String
-        let method: HTTPRequest.Method
-        let status: HTTPResponse.Status
-    }
+/// What one request is counted under.
+private struct Endpoint: Hashable, Sendable {
+    let route: String
+    let method: HTTPRequest.Method
+    let status: HTTPResponse.Status
+}
 
-    struct EndpointMetrics: Sendable {
-        let requests: Counter
-        let duration: Metrics.Timer
-        let errors: Counter
+private struct EndpointMetrics: Sendable {
+    let requests: Counter
+    let duration: Metrics.Timer
+    let errors: Counter
 
-        init(_ endpoint: Endpoint) {
-            let dimensions = [
+    init(_ endpoint: Endpoint) {
+        let dimensions = [
+            ("http.route", endpoint.route), ("http.request.method", endpoint.method.rawValue),
+            ("http.response.status_code", String(endpoint.status.code)),
+        ]
+        requests = Counter(label: "hb.requests", dimensions: dimensions)
+        duration = Metrics.Timer(label: "http.server.request.duration", dimensions: dimensions, preferredDisplayUnit: .seconds)
+        errors = Counter(
+            label: "hb.request.errors",
+            dimensions: [
                 ("http.route", endpoint.route), ("http.request.method", endpoint.method.rawValue),
-                ("http.response.status_code", String(endpoint.status.code)),
-            ]
-            requests = Counter(label: "hb.requests", dimensions: dimensions)
-            duration = Metrics.Timer(label: "http.server.request.duration", dimensions: dimensions, preferredDisplayUnit: .seconds)
-            errors = Counter(
-                label: "hb.request.errors",
-                dimensions: [
-                    ("http.route", endpoint.route), ("http.request.method", endpoint.method.rawValue),
-                    ("error.type", String(endpoint.status.code)),
-                ])
-        }
+                ("error.type", String(endpoint.status.code)),
+            ])
     }
+}
 
-    private let methods = Mutex<[HTTPRequest.Method: Meter]>([:])
-    private let endpoints = Mutex<[Endpoint: EndpointMetrics]>([:])
+/// A request answered: counted, timed from `start`, and no longer active.
+private struct Completion: Sendable {
+    let metrics: EndpointMetrics
+    let active: Meter
+    let start: UInt64
 
-    func active(_ method: HTTPRequest.Method) -> Meter {
-        methods.withLock { meters in
-            if let meter = meters[method] { return meter }
-            let meter = Meter(label: "http.server.active_requests", dimensions: [("http.request.method", method.rawValue)])
-            meters[method] = meter
-            return meter
-        }
-    }
-
-    func endpoint(_ endpoint: Endpoint) -> EndpointMetrics {
-        endpoints.withLock { cache in
-            if let metrics = cache[endpoint] { return metrics }
-            let metrics = EndpointMetrics(endpoint)
-            cache[endpoint] = metrics
-            return metrics
-        }
+    func record() {
+        metrics.requests.increment()
+        metrics.duration.recordNanoseconds(DispatchTime.now().uptimeNanoseconds - start)
+        active.decrement()
     }
 }

@@ -18,9 +18,8 @@ struct MeteredStore: Store {
     private final class InFlight: Sendable {
         let count = Mutex(0)
         let gauge = Gauge(label: "punchlist_database_operations_in_flight")
-        /// One timer per operation, made on its first use: making a `Timer` looks it up in the metrics
-        /// registry, building its key, under the registry's lock.
-        let timers = Mutex<[String: Timer]>([:])
+        /// One timer per operation.
+        let timers = MetricsByKey<String, Timer> { Timer(label: "punchlist_database_operation_duration", dimensions: [("operation", $0)]) }
 
         func change(by delta: Int) {
             gauge.record(count.withLock { count in
@@ -43,22 +42,13 @@ struct MeteredStore: Store {
         defer {
             inFlight.change(by: -1)
             let elapsed = ContinuousClock.now - started
-            timer(operation).recordNanoseconds(elapsed.components.seconds * 1_000_000_000 + elapsed.components.attoseconds / 1_000_000_000)
+            inFlight.timers[operation].recordNanoseconds(elapsed.components.seconds * 1_000_000_000 + elapsed.components.attoseconds / 1_000_000_000)
         }
         guard let reachability, reachability.inDoubt else { return try await work() }
         do {
             return try await withDeadline(Self.inDoubtLimit, work)
         } catch is DeadlineExceeded {
             throw StoreError.unavailable
-        }
-    }
-
-    private func timer(_ operation: String) -> Timer {
-        inFlight.timers.withLock { timers in
-            if let timer = timers[operation] { return timer }
-            let timer = Timer(label: "punchlist_database_operation_duration", dimensions: [("operation", operation)])
-            timers[operation] = timer
-            return timer
         }
     }
 
