@@ -31,8 +31,6 @@ struct TaskListSQL {
     static let taskColumns =
         "tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.priority, tasks.tags, tasks.due_at, "
         + "tasks.recurrence, tasks.anchor_day, tasks.created_at, tasks.updated_at, tasks.completed_at, tasks.version"
-    /// Where a list row's score is: right after the task's columns.
-    static let scoreColumn = taskColumns.split(separator: ",").count
 
     /// Statements to run in order until `query.limit + 1` rows have come back. Sorting by due date
     /// walks the dated tasks in index order first, then the undated ones by id, so they come last

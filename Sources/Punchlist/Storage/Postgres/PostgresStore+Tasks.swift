@@ -191,14 +191,7 @@ extension PostgresStore {
     /// A task from a row that selects ``TaskListSQL/taskColumns``, in that order (more columns may follow).
     static func task(from row: PostgresRow) throws -> TaskItem {
         var cells = TaskCells(row.makeIterator())
-        return TaskItem(
-            id: try cells.uuid(), userID: try cells.uuid(), title: try cells.text(), description: try cells.text(),
-            completed: try cells.next(Bool.self), priority: TaskItem.Priority(rank: Int(try cells.integer(Int16.self))) ?? .none,
-            tags: try cells.texts(), dueAt: try cells.timestamp(),
-            recurrence: try cells.optionalText().flatMap(TaskItem.Recurrence.init(rawValue:)),
-            anchorDay: try cells.optionalInteger(Int16.self).map(Int.init), createdAt: try cells.timestamp() ?? Date(milliseconds: 0),
-            updatedAt: try cells.timestamp() ?? Date(milliseconds: 0), completedAt: try cells.timestamp(),
-            version: Int(try cells.integer(Int32.self)))
+        return try cells.task()
     }
 }
 
@@ -206,17 +199,39 @@ extension PostgresStore {
 /// own decoding, generic over every type, was the largest part of the list route (a seventh of
 /// its CPU, most of it reference counting and type metadata look-ups); a cell of any other type
 /// or format than expected still goes through it.
-private struct TaskCells {
+struct TaskCells {
     var iterator: PostgresRow.Iterator
     init(_ iterator: PostgresRow.Iterator) { self.iterator = iterator }
+
+    /// The task in the next cells, which are ``TaskListSQL/taskColumns`` in that order.
+    mutating func task() throws -> TaskItem {
+        TaskItem(
+            id: try uuid(), userID: try uuid(), title: try text(), description: try text(), completed: try bool(),
+            priority: TaskItem.Priority(rank: Int(try integer(Int16.self))) ?? .none, tags: try texts(), dueAt: try timestamp(),
+            recurrence: try optionalText().flatMap(TaskItem.Recurrence.init(rawValue:)),
+            anchorDay: try optionalInteger(Int16.self).map(Int.init), createdAt: try timestamp() ?? Date(milliseconds: 0),
+            updatedAt: try timestamp() ?? Date(milliseconds: 0), completedAt: try timestamp(), version: Int(try integer(Int32.self)))
+    }
 
     private mutating func cell() throws -> PostgresCell {
         guard let cell = iterator.next() else { throw StoreError.unavailable }
         return cell
     }
 
-    mutating func next<Value: PostgresDecodable>(_ type: Value.Type) throws -> Value {
-        try cell().decode(type, context: .default)
+    mutating func bool() throws -> Bool {
+        let cell = try cell()
+        guard cell.format == .binary, cell.dataType == .bool, let bytes = cell.bytes, bytes.readableBytes == 1 else {
+            return try cell.decode(Bool.self, context: .default)
+        }
+        return bytes.withUnsafeReadableBytes { $0[0] != 0 }
+    }
+
+    mutating func double() throws -> Double {
+        let cell = try cell()
+        guard cell.format == .binary, cell.dataType == .float8, var bytes = cell.bytes, bytes.readableBytes == 8,
+            let bits = bytes.readInteger(as: UInt64.self)
+        else { return try cell.decode(Double.self, context: .default) }
+        return Double(bitPattern: bits)
     }
 
     mutating func uuid() throws -> UUID {

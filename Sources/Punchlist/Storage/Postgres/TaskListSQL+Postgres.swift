@@ -21,8 +21,8 @@ extension TaskListSQL {
 
     /// A task and, after its columns, its search score.
     static func taskAndScore(from row: PostgresRow) throws -> (task: TaskItem, score: Double) {
-        let score = row[row.index(row.startIndex, offsetBy: scoreColumn)]
-        return (task: try PostgresStore.task(from: row), score: try score.decode(Double.self))
+        var cells = TaskCells(row.makeIterator())
+        return (task: try cells.task(), score: try cells.double())
     }
 }
 
@@ -45,15 +45,19 @@ extension TaskListSQL.Statement {
     /// The statement with `$n` placeholders and its bindings, as PostgreSQL wants them.
     var postgresQuery: (String, PostgresBindings) {
         var bindings = PostgresBindings()
-        var sql = ""
+        // Byte by byte: `?` is ASCII, so it is never part of another character's UTF-8. (Walking
+        // the text's characters was 2% of the list route's CPU.)
+        var sql: [UInt8] = []
+        sql.reserveCapacity(self.sql.utf8.count + 2 * binds.count)
         var number = 0
-        for character in self.sql {
-            guard character == "?" else {
-                sql.append(character)
+        for byte in self.sql.utf8 {
+            guard byte == UInt8(ascii: "?") else {
+                sql.append(byte)
                 continue
             }
             number += 1
-            sql += "$\(number)"
+            sql.append(UInt8(ascii: "$"))
+            sql.append(contentsOf: String(number).utf8)
         }
         for bind in binds {
             switch bind {
@@ -65,6 +69,6 @@ extension TaskListSQL.Statement {
             case .uuid(let id): bindings.append(id)
             }
         }
-        return (sql, bindings)
+        return (String(decoding: sql, as: UTF8.self), bindings)
     }
 }

@@ -99,6 +99,8 @@ struct TaskWrite {
 protocol TaskWriteShape {
     /// The statement's text, made once from a template write of this shape.
     static var sql: String { get }
+    /// Its name on each connection.
+    static var name: String { get }
 }
 
 extension TaskWriteShape {
@@ -111,6 +113,7 @@ extension TaskWriteShape {
 
 struct PreparedTaskWrite<Shape: TaskWriteShape>: PostgresPreparedStatement {
     static var sql: String { Shape.sql }
+    static var name: String { Shape.name }
     let binds: PostgresBindings
 
     func makeBindings() throws -> PostgresBindings { binds }
