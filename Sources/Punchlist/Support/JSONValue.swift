@@ -27,9 +27,10 @@ enum JSONValue: Decodable, Sendable, Equatable {
         }
     }
 
-    /// Parses one JSON document; nil when the bytes are not JSON.
+    /// Parses one JSON document; nil when the bytes are not JSON (``JSONParser``).
     static func parse(_ bytes: some Collection<UInt8>) -> JSONValue? {
-        try? JSONDecoder().decode(JSONValue.self, from: Data(bytes))
+        if let parsed = bytes.withContiguousStorageIfAvailable(JSONParser.parse) { return parsed }
+        return Array(bytes).withUnsafeBufferPointer(JSONParser.parse)
     }
 
     /// The JSON type's name, for error messages.
