@@ -3,8 +3,8 @@
 /// (`JSONParserTests` compares the two on thousands of documents).
 ///
 /// Why not `JSONDecoder`: a `JSONValue` can only be decoded through it by trying each type in
-/// turn, and each wrong guess throws an error with its message made, several per value. Parsing a
-/// task's body was a sixth of creating a task.
+/// turn, and each wrong guess throws an error with its message made, several per value. Reading a
+/// task's body that way was nearly a tenth of creating the task (BENCHMARKS.md, eleventh round).
 struct JSONParser {
     /// How deep arrays and objects may nest, as `JSONDecoder` allows.
     static let maximumDepth = 512
