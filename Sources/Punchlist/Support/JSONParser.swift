@@ -1,6 +1,7 @@
-/// Reads one JSON document (RFC 8259) into a ``JSONValue``: what `JSONDecoder` refuses, this
-/// refuses too, and it takes what `JSONDecoder` takes, a comma before a closing bracket included
-/// (`JSONParserTests` compares the two on thousands of documents).
+/// Reads one JSON document in UTF-8 (RFC 8259) into a ``JSONValue``: what `JSONDecoder` refuses,
+/// this refuses too, and it takes what `JSONDecoder` takes, a comma before a closing bracket
+/// included (`JSONParserTests` compares the two on thousands of documents). ``JSONValue/parse(_:)``
+/// leaves UTF-16, UTF-32 and a byte-order mark to `JSONDecoder`.
 ///
 /// Why not `JSONDecoder`: a `JSONValue` can only be decoded through it by trying each type in
 /// turn, and each wrong guess throws an error with its message made, several per value. Reading a

@@ -27,10 +27,14 @@ enum JSONValue: Decodable, Sendable, Equatable {
         }
     }
 
-    /// Parses one JSON document; nil when the bytes are not JSON (``JSONParser``).
+    /// Parses one JSON document; nil when the bytes are not JSON. UTF-8 goes to ``JSONParser``;
+    /// what it refuses and could be another encoding (a byte-order mark, or a zero byte among the
+    /// first four: UTF-16 or UTF-32) goes to `JSONDecoder`, which reads those, as it always did.
     static func parse(_ bytes: some Collection<UInt8>) -> JSONValue? {
-        if let parsed = bytes.withContiguousStorageIfAvailable(JSONParser.parse) { return parsed }
-        return Array(bytes).withUnsafeBufferPointer(JSONParser.parse)
+        let parsed = bytes.withContiguousStorageIfAvailable(JSONParser.parse) ?? Array(bytes).withUnsafeBufferPointer(JSONParser.parse)
+        if let parsed { return parsed }
+        guard let first = bytes.first, [0xEF, 0xFE, 0xFF].contains(first) || bytes.prefix(4).contains(0) else { return nil }
+        return try? JSONDecoder().decode(JSONValue.self, from: Data(bytes))
     }
 
     /// The JSON type's name, for error messages.
