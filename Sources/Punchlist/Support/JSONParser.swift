@@ -75,21 +75,8 @@ struct JSONParser {
         while true {
             guard let element = value() else { return nil }
             elements.append(element)
-            skipWhitespace()
-            switch current {
-            case UInt8(ascii: ","):
-                index += 1
-                skipWhitespace()
-                // A comma before the closing bracket, as JSONDecoder takes it.
-                if current == UInt8(ascii: "]") {
-                    index += 1
-                    return .array(elements)
-                }
-            case UInt8(ascii: "]"):
-                index += 1
-                return .array(elements)
-            default: return nil
-            }
+            guard let more = next(closing: UInt8(ascii: "]")) else { return nil }
+            if !more { return .array(elements) }
         }
     }
 
@@ -111,21 +98,24 @@ struct JSONParser {
             guard let member = value() else { return nil }
             // A repeated name keeps its first value, as JSONDecoder reads it.
             if members.index(forKey: key) == nil { members[key] = member }
-            skipWhitespace()
-            switch current {
-            case UInt8(ascii: ","):
-                index += 1
-                skipWhitespace()
-                if current == UInt8(ascii: "}") {
-                    index += 1
-                    return .object(members)
-                }
-            case UInt8(ascii: "}"):
-                index += 1
-                return .object(members)
-            default: return nil
-            }
+            guard let more = next(closing: UInt8(ascii: "}")) else { return nil }
+            if !more { return .object(members) }
         }
+    }
+
+    /// After an element or member: true when a comma says another follows, false when the array
+    /// or object ends here, nil for anything else. A comma right before the closing bracket ends
+    /// it too, as JSONDecoder takes it.
+    private mutating func next(closing bracket: UInt8) -> Bool? {
+        skipWhitespace()
+        let comma = current == UInt8(ascii: ",")
+        if comma {
+            index += 1
+            skipWhitespace()
+        }
+        guard current == bracket else { return comma ? true : nil }
+        index += 1
+        return false
     }
 
     /// A string, from its opening quote: nil for an unescaped control character, a bad escape, a
