@@ -83,7 +83,7 @@ struct JSONWriter {
         guard let value else { return null() }
         separate()
         bytes.append(UInt8(ascii: "\""))
-        Timestamp.withDigits(of: value) { bytes.append($0) }
+        Timestamp.withText(of: value) { bytes.append(contentsOf: $0) }
         bytes.append(UInt8(ascii: "\""))
     }
 
