@@ -25,12 +25,18 @@ struct TaskListSQL {
     let userID: UUID
     let dialect: Dialect
 
-    /// The columns a task is read from, in the order ``PostgresStore/task(from:)`` decodes them.
+    /// The columns a task is read from, in the order ``TaskCells/task(userID:)`` decodes them.
     /// Named rather than `tasks.*`: PostgreSQL would also send each row's search document, which
-    /// nobody reads and which cost more to send and skip than the task itself.
+    /// nobody reads and which cost more to send and skip than the task itself. Not the owner:
+    /// every read names it in its `WHERE`, and each cell costs the server more than the value
+    /// itself (a `PostgresCell` per value, a tenth of a list request's CPU).
     static let taskColumns =
-        "tasks.id, tasks.user_id, tasks.title, tasks.description, tasks.completed, tasks.priority, tasks.tags, tasks.due_at, "
+        "tasks.id, tasks.title, tasks.description, tasks.completed, tasks.priority, tasks.tags, tasks.due_at, "
         + "tasks.recurrence, tasks.anchor_day, tasks.created_at, tasks.updated_at, tasks.completed_at, tasks.version"
+
+    /// Whether each row has a `score` column after the task's: only a list sorted by relevance
+    /// orders by it or makes cursors from it.
+    var readsScore: Bool { query.sort == .relevance }
 
     /// Statements to run in order until `query.limit + 1` rows have come back. Sorting by due date
     /// walks the dated tasks in index order first, then the undated ones by id, so they come last
@@ -133,13 +139,13 @@ struct TaskListSQL {
             }
         }
         let sql: String
-        if query.sort == .relevance {
+        if readsScore {
             // The score exists only once a row is matched, so the keyset applies one level up.
             sql = "SELECT * FROM (SELECT \(Self.taskColumns), \(score) AS score FROM \(from) WHERE \(conditions.joined(separator: " AND "))) AS tasks"
                 + (keyset.map { " WHERE \($0)" } ?? "") + " ORDER BY \(order) LIMIT ?"
         } else {
             let all = conditions + (keyset.map { [$0] } ?? [])
-            sql = "SELECT \(Self.taskColumns), \(score) AS score FROM \(from) WHERE \(all.joined(separator: " AND ")) ORDER BY \(order) LIMIT ?"
+            sql = "SELECT \(Self.taskColumns) FROM \(from) WHERE \(all.joined(separator: " AND ")) ORDER BY \(order) LIMIT ?"
         }
         return Statement(sql: sql, binds: fromBinds + binds + keysetBinds)
     }

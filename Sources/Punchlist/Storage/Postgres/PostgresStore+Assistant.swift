@@ -94,7 +94,7 @@ extension PostgresStore {
             ORDER BY tasks.updated_at DESC LIMIT \(limit)
             """, logger: logger)
         var tasks: [TaskItem] = []
-        for try await row in rows { tasks.append(try Self.task(from: row)) }
+        for try await row in rows { tasks.append(try Self.task(from: row, userID: userID)) }
         return tasks
     }
 

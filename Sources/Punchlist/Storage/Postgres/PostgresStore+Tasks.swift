@@ -188,9 +188,9 @@ extension PostgresStore {
 
     // MARK: Rows
 
-    /// A task from a row that selects ``TaskListSQL/taskColumns``, in that order (more columns may follow).
-    static func task(from row: PostgresRow) throws -> TaskItem {
+    /// A task of `userID` from a row that selects ``TaskListSQL/taskColumns``, in that order (more columns may follow).
+    static func task(from row: PostgresRow, userID: UUID) throws -> TaskItem {
         var cells = TaskCells(row.makeIterator())
-        return try cells.task()
+        return try cells.task(userID: userID)
     }
 }

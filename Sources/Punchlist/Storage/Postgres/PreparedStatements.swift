@@ -22,7 +22,7 @@ struct TaskByID: PostgresPreparedStatement {
         return bindings
     }
 
-    func decodeRow(_ row: PostgresRow) throws -> TaskItem { try PostgresStore.task(from: row) }
+    func decodeRow(_ row: PostgresRow) throws -> TaskItem { try PostgresStore.task(from: row, userID: userID) }
 }
 
 /// The first page of a list in the default order (newest first) with no filter: what the web app
@@ -33,9 +33,13 @@ struct FirstTaskPage: PostgresPreparedStatement {
     static let name = "first_task_page"
     static let sql = TaskListSQL(query: TaskQuery(), userID: UUID(), dialect: .postgres).statements[0].postgresQuery.0
     let bindings: PostgresBindings
+    let userID: UUID
 
     func makeBindings() throws -> PostgresBindings { bindings }
-    func decodeRow(_ row: PostgresRow) throws -> (task: TaskItem, score: Double) { try TaskListSQL.taskAndScore(from: row) }
+    func decodeRow(_ row: PostgresRow) throws -> (task: TaskItem, score: Double) {
+        var cells = TaskCells(row.makeIterator())
+        return (task: try cells.task(userID: userID), score: 0)
+    }
 }
 
 // The shapes of task writes, each with its text made once from a template.

@@ -9,10 +9,11 @@ struct TaskCells {
     var iterator: PostgresRow.Iterator
     init(_ iterator: PostgresRow.Iterator) { self.iterator = iterator }
 
-    /// The task in the next cells, which are ``TaskListSQL/taskColumns`` in that order.
-    mutating func task() throws -> TaskItem {
+    /// The task of `userID` (whose reads name it in their `WHERE`) in the next cells, which are
+    /// ``TaskListSQL/taskColumns`` in that order.
+    mutating func task(userID: UUID) throws -> TaskItem {
         TaskItem(
-            id: try uuid(), userID: try uuid(), title: try text(), description: try text(), completed: try bool(),
+            id: try uuid(), userID: userID, title: try text(), description: try text(), completed: try bool(),
             priority: TaskItem.Priority(rank: Int(try integer(Int16.self))) ?? .none, tags: try texts(), dueAt: try timestamp(),
             recurrence: try optionalText().flatMap(TaskItem.Recurrence.init(rawValue:)),
             anchorDay: try optionalInteger(Int16.self).map(Int.init), createdAt: try timestamp() ?? Date(milliseconds: 0),

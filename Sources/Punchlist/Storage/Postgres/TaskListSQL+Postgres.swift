@@ -10,19 +10,16 @@ extension TaskListSQL {
             var (sql, bindings) = statement.postgresQuery
             bindings.append(query.limit + 1 - rows.count)
             if sql == FirstTaskPage.sql {
-                for try await row in try await client.execute(FirstTaskPage(bindings: bindings), logger: logger) { rows.append(row) }
+                for try await row in try await client.execute(FirstTaskPage(bindings: bindings, userID: userID), logger: logger) { rows.append(row) }
             } else {
                 let result = try await client.allRows(PostgresQuery(unsafeSQL: sql, binds: bindings), logger: logger)
-                for row in result { rows.append(try Self.taskAndScore(from: row)) }
+                for row in result {
+                    var cells = TaskCells(row.makeIterator())
+                    rows.append((task: try cells.task(userID: userID), score: readsScore ? try cells.double() : 0))
+                }
             }
         }
         return TaskPage(rows: rows, query: query)
-    }
-
-    /// A task and, after its columns, its search score.
-    static func taskAndScore(from row: PostgresRow) throws -> (task: TaskItem, score: Double) {
-        var cells = TaskCells(row.makeIterator())
-        return (task: try cells.task(), score: try cells.double())
     }
 }
 

@@ -100,7 +100,7 @@ extension SQLiteStore {
                     ORDER BY tasks.updated_at DESC LIMIT ?
                     """,
                 arguments: [userID.lowercased, model, limit]
-            ).map(Self.task(from:))
+            ).map { Self.task(from: $0, userID: userID) }
         }
     }
 

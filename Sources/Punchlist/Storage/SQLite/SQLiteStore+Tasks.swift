@@ -13,8 +13,9 @@ extension SQLiteStore {
 
     public func task(id: UUID, userID: UUID) async throws -> TaskItem? {
         try await read { db in
-            try SQLiteTaskColumns.fetch(db, sql: "SELECT * FROM tasks WHERE id = ? AND user_id = ?", arguments: [id.lowercased, userID.lowercased])
-                .first?.task
+            try SQLiteTaskColumns.fetch(
+                db, sql: "SELECT * FROM tasks WHERE id = ? AND user_id = ?", arguments: [id.lowercased, userID.lowercased], userID: userID
+            ).first?.task
         }
     }
 
@@ -22,7 +23,7 @@ extension SQLiteStore {
         try await pool.write { db in
             guard
                 let current = try SQLiteTaskColumns.fetch(
-                    db, sql: "SELECT * FROM tasks WHERE id = ? AND user_id = ?", arguments: [id.lowercased, userID.lowercased]
+                    db, sql: "SELECT * FROM tasks WHERE id = ? AND user_id = ?", arguments: [id.lowercased, userID.lowercased], userID: userID
                 ).first?.task
             else { return nil }
             let outcome = try change(current)
@@ -142,8 +143,8 @@ extension SQLiteStore {
         return String(decoding: writer.bytes, as: UTF8.self)
     }
 
-    static func task(from row: Row) -> TaskItem {
-        SQLiteTaskColumns(Array(row.columnNames)).task(from: row)
+    static func task(from row: Row, userID: UUID) -> TaskItem {
+        SQLiteTaskColumns(Array(row.columnNames)).task(from: row, userID: userID)
     }
 }
 
@@ -167,7 +168,7 @@ extension TaskListSQL {
         for statement in statements where rows.count <= query.limit {
             let values: [(any DatabaseValueConvertible)?] = statement.binds.map(\.sqliteValue) + [query.limit + 1 - rows.count]
             let arguments = StatementArguments(values)
-            rows += try SQLiteTaskColumns.fetch(db, sql: statement.sql, arguments: arguments)
+            rows += try SQLiteTaskColumns.fetch(db, sql: statement.sql, arguments: arguments, userID: userID)
         }
         return TaskPage(rows: rows, query: query)
     }

@@ -4,22 +4,23 @@ import GRDB
 /// Where each column of a task row is, found once per statement. GRDB's lookup by name lower-cases
 /// the name on every call, which cost a tenth of a list request; by index it is an array access.
 struct SQLiteTaskColumns {
-    let id, userID, title, description, completed, priority, tags, dueAt, recurrence, anchorDay: Int
+    let id, title, description, completed, priority, tags, dueAt, recurrence, anchorDay: Int
     let createdAt, updatedAt, completedAt, version: Int
     let score: Int?
 
     init(_ names: [String]) {
         func index(_ name: String) -> Int { names.firstIndex(of: name)! }
-        id = index("id"); userID = index("user_id"); title = index("title"); description = index("description")
+        id = index("id"); title = index("title"); description = index("description")
         completed = index("completed"); priority = index("priority"); tags = index("tags"); dueAt = index("due_at")
         recurrence = index("recurrence"); anchorDay = index("anchor_day"); createdAt = index("created_at")
         updatedAt = index("updated_at"); completedAt = index("completed_at"); version = index("version")
         score = names.firstIndex(of: "score")
     }
 
-    func task(from row: Row) -> TaskItem {
+    /// The task of `userID` (whose reads name it in their `WHERE`) in `row`.
+    func task(from row: Row, userID: UUID) -> TaskItem {
         TaskItem(
-            id: UUID(text: row[id])!, userID: UUID(text: row[userID])!, title: row[title], description: row[description],
+            id: UUID(text: row[id])!, userID: userID, title: row[title], description: row[description],
             completed: row[completed], priority: TaskItem.Priority(rank: row[priority]) ?? .none, tags: Self.tags(fromJSON: row[tags]),
             dueAt: (row[dueAt] as Int64?).map(Date.init(milliseconds:)),
             recurrence: (row[recurrence] as String?).flatMap(TaskItem.Recurrence.init(rawValue:)), anchorDay: row[anchorDay],
@@ -27,14 +28,14 @@ struct SQLiteTaskColumns {
             completedAt: (row[completedAt] as Int64?).map(Date.init(milliseconds:)), version: row[version])
     }
 
-    /// Runs a (cached, prepared once per connection) statement that selects task rows, and decodes them.
-    static func fetch(_ db: Database, sql: String, arguments: StatementArguments) throws -> [(task: TaskItem, score: Double)] {
+    /// Runs a (cached, prepared once per connection) statement that selects task rows of `userID`, and decodes them.
+    static func fetch(_ db: Database, sql: String, arguments: StatementArguments, userID: UUID) throws -> [(task: TaskItem, score: Double)] {
         let statement = try db.cachedStatement(sql: sql)
         let columns = SQLiteTaskColumns(statement.columnNames)
         let rows = try Row.fetchCursor(statement, arguments: arguments)
         var tasks: [(task: TaskItem, score: Double)] = []
         while let row = try rows.next() {
-            tasks.append((task: columns.task(from: row), score: columns.score.map { row[$0] } ?? 0))
+            tasks.append((task: columns.task(from: row, userID: userID), score: columns.score.map { row[$0] } ?? 0))
         }
         return tasks
     }
