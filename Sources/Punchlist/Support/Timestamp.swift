@@ -20,30 +20,24 @@ enum Timestamp {
         let (year, month, day) = CalendarDate.civil(fromDays: days)
         return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 48) { text in
             var end = 0
-            /// `value` in decimal, zero-padded to at least `width` digits.
-            func digits(_ value: Int, _ width: Int) {
-                var magnitude = value.magnitude
-                if value < 0 {
-                    text[end] = UInt8(ascii: "-")
-                    end += 1
-                }
-                var count = 1
-                var rest = magnitude / 10
-                while rest > 0 { count += 1; rest /= 10 }
-                count = max(count, width)
-                for index in stride(from: end + count - 1, through: end, by: -1) {
-                    text[index] = UInt8(truncatingIfNeeded: 48 + magnitude % 10)
-                    magnitude /= 10
-                }
-                end += count
-            }
-            func mark(_ character: Unicode.Scalar) {
-                text[end] = UInt8(ascii: character)
+            func put(_ byte: UInt8) {
+                text[end] = byte
                 end += 1
             }
-            digits(year, 4); mark("-"); digits(month, 2); mark("-"); digits(day, 2)
-            mark("T"); digits(time / 3600, 2); mark(":"); digits(time / 60 % 60, 2)
-            mark(":"); digits(time % 60, 2); mark("."); digits(fraction, 3); mark("Z")
+            func two(_ value: Int) {
+                put(UInt8(truncatingIfNeeded: 48 + value / 10))
+                put(UInt8(truncatingIfNeeded: 48 + value % 10))
+            }
+            // RFC 3339 years have four digits; a date outside them (none that Punchlist parses) keeps all of its own.
+            if (0...9999).contains(year) {
+                two(year / 100)
+                two(year % 100)
+            } else {
+                for byte in String(year).utf8 { put(byte) }
+            }
+            put(UInt8(ascii: "-")); two(month); put(UInt8(ascii: "-")); two(day)
+            put(UInt8(ascii: "T")); two(time / 3600); put(UInt8(ascii: ":")); two(time / 60 % 60); put(UInt8(ascii: ":")); two(time % 60)
+            put(UInt8(ascii: ".")); put(UInt8(truncatingIfNeeded: 48 + fraction / 100)); two(fraction % 100); put(UInt8(ascii: "Z"))
             return body(UnsafeBufferPointer(rebasing: text[..<end]))
         }
     }
