@@ -8,9 +8,8 @@ enum Timestamp {
     }
 
     /// Hands the ASCII bytes of ``format(_:)`` (24 for years 0–9999) to `body`, made on the stack:
-    /// the hot path copies them straight into a response (no `gmtime_r`, whose time-zone lock every
-    /// thread shares, and one copy rather than an append per byte, which was half the cost of
-    /// writing a page's dates).
+    /// the hot path copies them straight into a response, once (no `gmtime_r`, whose time-zone lock
+    /// every thread shares, and no append per byte, which was most of writing a page's dates).
     static func withText<Result>(of date: Date, _ body: (UnsafeBufferPointer<UInt8>) -> Result) -> Result {
         let milliseconds = date.milliseconds
         let seconds = milliseconds.floorDivided(by: 1000)

@@ -147,6 +147,31 @@ import Testing
     }
 
     @Test(arguments: TestDatabase.all)
+    func searchResultsPageInTheOrderOfOnePage(database: TestDatabase) async throws {
+        // Relevance cursors carry the search score: paging must give the one-page order, each task once.
+        try await withApp(database) { client in
+            let user = try await client.signUp()
+            var bodies: [[String: Any]] = (0..<4).map { ["title": "garden \($0)"] }
+            bodies += (0..<4).map { ["title": "chore \($0)", "description": "the garden, then the garden shed"] }
+            bodies += (0..<3).map { ["title": "errand \($0)", "tags": ["garden"]] }
+            bodies.append(["title": "unrelated"])
+            _ = try await Self.create(bodies, client: client, user: user)
+            let whole = try await Self.titles(client, user, "q=garden&limit=50")
+            #expect(whole.count == 11)
+            var paged: [String] = []
+            var cursor: String?
+            repeat {
+                let query = "q=garden&limit=3" + (cursor.map { "&cursor=\($0)" } ?? "")
+                let response = try await client.send(.get, "/api/tasks?\(query)", headers: user.auth)
+                #expect(response.status == .ok)
+                paged += (response.json["items"] as? [[String: Any]] ?? []).compactMap { $0["title"] as? String }
+                cursor = response.json["next_cursor"] as? String
+            } while cursor != nil && paged.count < 40
+            #expect(paged == whole)
+        }
+    }
+
+    @Test(arguments: TestDatabase.all)
     func badParametersAndTamperedCursorsAre400(database: TestDatabase) async throws {
         try await withApp(database) { client in
             let user = try await client.signUp()
