@@ -13,10 +13,10 @@ struct TaskCursor: Sendable {
     }
 
     /// The first 16 bytes of the payload's HMAC.
-    private func mac(_ payload: Data) -> Data {
+    private func mac(_ payload: some DataProtocol) -> [UInt8] {
         var hmac = keyed
         hmac.update(data: payload)
-        return Data(hmac.finalize()).prefix(16)
+        return hmac.finalize().withUnsafeBytes { Array($0.prefix(16)) }
     }
 
     func encode(_ position: TaskQuery.Position, sort: TaskQuery.SortField, descending: Bool) -> String {
@@ -25,10 +25,10 @@ struct TaskCursor: Sendable {
             case .date(let date?): "d\(date.milliseconds)"
             case .date(nil): "n"
             case .integer(let number): "i\(number)"
-            case .text(let text): "t" + Data(text.utf8).base64URLEncoded
+            case .text(let text): "t" + Array(text.utf8).base64URLEncoded
             case .score(let score): "s\(score.bitPattern)"
             }
-        let payload = Data("1|\(sort.rawValue)|\(descending ? "d" : "a")|\(value)|\(position.id.lowercased)".utf8)
+        let payload = Array("1|\(sort.rawValue)|\(descending ? "d" : "a")|\(value)|\(position.id.lowercased)".utf8)
         return payload.base64URLEncoded + "." + mac(payload).base64URLEncoded
     }
 
@@ -56,16 +56,38 @@ struct TaskCursor: Sendable {
     }
 }
 
-extension Data {
-    /// Base64 with `-` and `_`, unpadded (byte by byte: `replacingOccurrences` goes through `NSString`).
+extension [UInt8] {
+    /// Base64 with `-` and `_`, unpadded (RFC 4648, section 5), written straight into the string.
     var base64URLEncoded: String {
-        var bytes = Array(base64EncodedData())
-        bytes.removeAll { $0 == UInt8(ascii: "=") }
-        for index in bytes.indices {
-            if bytes[index] == UInt8(ascii: "+") { bytes[index] = UInt8(ascii: "-") } else if bytes[index] == UInt8(ascii: "/") { bytes[index] = UInt8(ascii: "_") }
+        String(unsafeUninitializedCapacity: (count * 4 + 2) / 3) { text in
+            var at = 0
+            func put(_ sextet: UInt32) {
+                text[at] = Self.base64URLAlphabet[Int(sextet & 63)]
+                at += 1
+            }
+            var index = 0
+            while index + 3 <= count {
+                let group = UInt32(self[index]) << 16 | UInt32(self[index + 1]) << 8 | UInt32(self[index + 2])
+                put(group >> 18); put(group >> 12); put(group >> 6); put(group)
+                index += 3
+            }
+            switch count - index {
+            case 2:
+                let group = UInt32(self[index]) << 16 | UInt32(self[index + 1]) << 8
+                put(group >> 18); put(group >> 12); put(group >> 6)
+            case 1:
+                let group = UInt32(self[index]) << 16
+                put(group >> 18); put(group >> 12)
+            default: break
+            }
+            return at
         }
-        return String(decoding: bytes, as: UTF8.self)
     }
+
+    private static let base64URLAlphabet: [UInt8] = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_".utf8)
+}
+
+extension Data {
 
     init?(base64URLEncoded text: some StringProtocol) {
         var base64: [UInt8] = []
