@@ -17,6 +17,25 @@ import Testing
         return ids
     }
 
+    /// The items of every page of a list, following `next_cursor` (40 pages at most); `between`
+    /// runs after each page with its number.
+    static func everyPage(
+        _ client: some TestClientProtocol, _ user: TestUser, _ query: String, between: (Int) async throws -> Void = { _ in }
+    ) async throws -> [[String: Any]] {
+        var items: [[String: Any]] = []
+        var cursor: String?
+        var page = 0
+        repeat {
+            let response = try await client.send(.get, "/api/tasks?\(query)" + (cursor.map { "&cursor=\($0)" } ?? ""), headers: user.auth)
+            guard response.status == .ok else { throw TestFailure("\(query), page \(page): \(response.status) \(response.text)") }
+            items += response.json["items"] as? [[String: Any]] ?? []
+            cursor = response.json["next_cursor"] as? String
+            try await between(page)
+            page += 1
+        } while cursor != nil && page < 40
+        return items
+    }
+
     static func titles(_ client: some TestClientProtocol, _ user: TestUser, _ query: String) async throws -> [String] {
         let response = try await client.send(.get, "/api/tasks?\(query)", headers: user.auth)
         guard response.status == .ok else { throw TestFailure("\(query): \(response.status) \(response.text)") }
@@ -127,20 +146,11 @@ import Testing
             }
             let lasting = Set(try await Self.create(bodies, client: client, user: user))
             let doomed = try await Self.create((0..<6).map { ["title": "doomed \($0)", "due_at": "2030-01-05T00:00:00Z"] }, client: client, user: user)
-            var seen: [String] = []
-            var cursor: String?
-            var page = 0
-            repeat {
-                let query = "sort=\(sort)&limit=4" + (cursor.map { "&cursor=\($0)" } ?? "")
-                let response = try await client.send(.get, "/api/tasks?\(query)", headers: user.auth)
-                #expect(response.status == .ok)
-                seen += (response.json["items"] as? [[String: Any]] ?? []).compactMap { $0["id"] as? String }
-                cursor = response.json["next_cursor"] as? String
+            let seen = try await Self.everyPage(client, user, "sort=\(sort)&limit=4") { page in
                 // Between pages, the list changes under the reader.
                 if page < doomed.count { _ = try await client.send(.delete, "/api/tasks/\(doomed[page])", headers: user.auth) }
                 _ = try await client.send(.post, "/api/tasks", json: ["title": "newcomer \(page)", "due_at": "2030-01-03T00:00:00Z"], headers: user.auth)
-                page += 1
-            } while cursor != nil && page < 40
+            }.compactMap { $0["id"] as? String }
             #expect(Set(seen).count == seen.count, "a task came twice")
             #expect(lasting.isSubset(of: Set(seen)), "a task that existed throughout was skipped")
         }
@@ -158,15 +168,7 @@ import Testing
             _ = try await Self.create(bodies, client: client, user: user)
             let whole = try await Self.titles(client, user, "q=garden&limit=50")
             #expect(whole.count == 11)
-            var paged: [String] = []
-            var cursor: String?
-            repeat {
-                let query = "q=garden&limit=3" + (cursor.map { "&cursor=\($0)" } ?? "")
-                let response = try await client.send(.get, "/api/tasks?\(query)", headers: user.auth)
-                #expect(response.status == .ok)
-                paged += (response.json["items"] as? [[String: Any]] ?? []).compactMap { $0["title"] as? String }
-                cursor = response.json["next_cursor"] as? String
-            } while cursor != nil && paged.count < 40
+            let paged = try await Self.everyPage(client, user, "q=garden&limit=3").compactMap { $0["title"] as? String }
             #expect(paged == whole)
         }
     }
