@@ -88,7 +88,7 @@ extension [UInt8] {
 }
 
 extension Data {
-
+    /// The bytes of unpadded base64url text (as ``Swift/Array/base64URLEncoded`` writes it); nil for anything else.
     init?(base64URLEncoded text: some StringProtocol) {
         var base64: [UInt8] = []
         base64.reserveCapacity(text.utf8.count + 3)
