@@ -36,9 +36,9 @@ struct FirstTaskPage: PostgresPreparedStatement {
     let userID: UUID
 
     func makeBindings() throws -> PostgresBindings { bindings }
+    /// The default order is not relevance, so the rows carry no score.
     func decodeRow(_ row: PostgresRow) throws -> (task: TaskItem, score: Double) {
-        var cells = TaskCells(row.makeIterator())
-        return (task: try cells.task(userID: userID), score: 0)
+        try TaskListSQL.taskAndScore(from: row, userID: userID, scored: false)
     }
 }
 

@@ -13,13 +13,17 @@ extension TaskListSQL {
                 for try await row in try await client.execute(FirstTaskPage(bindings: bindings, userID: userID), logger: logger) { rows.append(row) }
             } else {
                 let result = try await client.allRows(PostgresQuery(unsafeSQL: sql, binds: bindings), logger: logger)
-                for row in result {
-                    var cells = TaskCells(row.makeIterator())
-                    rows.append((task: try cells.task(userID: userID), score: readsScore ? try cells.double() : 0))
-                }
+                for row in result { rows.append(try Self.taskAndScore(from: row, userID: userID, scored: readsScore)) }
             }
         }
         return TaskPage(rows: rows, query: query)
+    }
+
+    /// A task of `userID` and, when the statement selects one after the task's columns
+    /// (``readsScore``), its search score; 0 otherwise.
+    static func taskAndScore(from row: PostgresRow, userID: UUID, scored: Bool) throws -> (task: TaskItem, score: Double) {
+        var cells = TaskCells(row.makeIterator())
+        return (task: try cells.task(userID: userID), score: scored ? try cells.double() : 0)
     }
 }
 
