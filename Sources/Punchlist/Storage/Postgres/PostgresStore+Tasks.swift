@@ -57,8 +57,8 @@ extension PostgresStore {
     }
 
     public func task(id: UUID, userID: UUID) async throws -> TaskItem? {
-        for try await task in try await client.execute(TaskByID(id: id, userID: userID), logger: logger) { return task }
-        return nil
+        let rows = try await reads.rows(TaskByID.sql, [PostgresData(uuid: id), PostgresData(uuid: userID)], on: client)
+        return try rows.first.map { try Self.task(from: $0, userID: userID, binaryResults: true) }
     }
 
     /// Reads the task, decides, and writes the change only if the task is still at the version read
@@ -151,7 +151,7 @@ extension PostgresStore {
     }
 
     public func tasks(userID: UUID, matching query: TaskQuery) async throws -> TaskPage {
-        try await TaskListSQL(query: query, userID: userID, dialect: .postgres).fetch(client, logger: logger)
+        try await TaskListSQL(query: query, userID: userID, dialect: .postgres).fetch(client, reads: reads, logger: logger)
     }
 
     public func events(userID: UUID, after id: Int64, limit: Int) async throws -> [TaskEvent] {
@@ -188,9 +188,10 @@ extension PostgresStore {
 
     // MARK: Rows
 
-    /// A task of `userID` from a row that selects ``TaskListSQL/taskColumns``, in that order (more columns may follow).
-    static func task(from row: PostgresRow, userID: UUID) throws -> TaskItem {
-        var cells = TaskCells(row.makeIterator())
+    /// A task of `userID` from a row that selects ``TaskListSQL/taskColumns``, in that order (more
+    /// columns may follow). `binaryResults`: see ``TaskCells``.
+    static func task(from row: PostgresRow, userID: UUID, binaryResults: Bool = false) throws -> TaskItem {
+        var cells = TaskCells(row.makeIterator(), binaryResults: binaryResults)
         return try cells.task(userID: userID)
     }
 }

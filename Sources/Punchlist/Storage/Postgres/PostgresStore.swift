@@ -9,6 +9,8 @@ public struct PostgresStore: Store {
     public var kind: String { "postgres" }
     /// The pool that serves requests; it answers once it runs as a service.
     let client: PostgresClient
+    /// Reads prepared on the pool's connections whose rows come back all at once.
+    let reads = PreparedReads()
     /// A non-pooled address for migrations and, later, `LISTEN`.
     let direct: PostgresLocation
     let logger: Logger
@@ -156,7 +158,7 @@ extension PostgresClient {
     func allRows(_ query: PostgresQuery, logger: Logger) async throws -> PostgresQueryResult {
         try await withConnection { connection in
             let result: EventLoopFuture<PostgresQueryResult> = connection.query(query, logger: logger)
-            return try await result.get()
+            return try await connection.unlessClosed(result).get()
         }
     }
 }

@@ -5,41 +5,23 @@ import PostgresNIO
 // them once instead of on every request: planning was half of a backend's work for a page of tasks
 // and two thirds for a single task (pgbench, `-M extended` against `-M prepared`).
 //
-// Each names itself: PostgresNIO's default name is `String(reflecting:)` of the type, made again
-// on every execution (1% of the server's CPU under the mixed workload).
+// The reads run through ``PreparedReads``, which takes their rows all at once. The writes are
+// PostgresNIO's `PostgresPreparedStatement`s, and each names itself: PostgresNIO's default name is
+// `String(reflecting:)` of the type, made again on every execution (1% of the server's CPU under
+// the mixed workload).
 
-/// One task of one user.
-struct TaskByID: PostgresPreparedStatement {
-    static let name = "task_by_id"
+/// One task of one user: `$1` the task, `$2` the user.
+enum TaskByID {
     static let sql = "SELECT \(TaskListSQL.taskColumns) FROM tasks WHERE id = $1 AND user_id = $2"
-    let id: UUID
-    let userID: UUID
-
-    func makeBindings() throws -> PostgresBindings {
-        var bindings = PostgresBindings(capacity: 2)
-        bindings.append(id)
-        bindings.append(userID)
-        return bindings
-    }
-
-    func decodeRow(_ row: PostgresRow) throws -> TaskItem { try PostgresStore.task(from: row, userID: userID) }
 }
 
 /// The first page of a list in the default order (newest first) with no filter: what the web app
 /// shows first and fetches again on every reload. Its plan, even PostgreSQL's generic one, is a walk
 /// of the user's `created_at` index. Other lists vary too much to prepare: a filter or a cursor
 /// can make a generic plan much worse than the one made for the values at hand.
-struct FirstTaskPage: PostgresPreparedStatement {
-    static let name = "first_task_page"
+/// `$1` the user, `$2` how many rows.
+enum FirstTaskPage {
     static let sql = TaskListSQL(query: TaskQuery(), userID: UUID(), dialect: .postgres).statements[0].postgresQuery.0
-    let bindings: PostgresBindings
-    let userID: UUID
-
-    func makeBindings() throws -> PostgresBindings { bindings }
-    /// The default order is not relevance, so the rows carry no score.
-    func decodeRow(_ row: PostgresRow) throws -> (task: TaskItem, score: Double) {
-        try TaskListSQL.taskAndScore(from: row, userID: userID, scored: false)
-    }
 }
 
 // The shapes of task writes, each with its text made once from a template.

@@ -7,7 +7,12 @@ import PostgresNIO
 /// or format than expected still goes through it.
 struct TaskCells {
     var iterator: PostgresRow.Iterator
-    init(_ iterator: PostgresRow.Iterator) { self.iterator = iterator }
+    /// Whether the cells are in the binary format whatever their label says (``PreparedReads``).
+    let binaryResults: Bool
+    init(_ iterator: PostgresRow.Iterator, binaryResults: Bool = false) {
+        self.iterator = iterator
+        self.binaryResults = binaryResults
+    }
 
     /// The task of `userID` (whose reads name it in their `WHERE`) in the next cells, which are
     /// ``TaskListSQL/taskColumns`` in that order.
@@ -21,7 +26,8 @@ struct TaskCells {
     }
 
     private mutating func cell() throws -> PostgresCell {
-        guard let cell = iterator.next() else { throw StoreError.unavailable }
+        guard var cell = iterator.next() else { throw StoreError.unavailable }
+        if binaryResults { cell.format = .binary }
         return cell
     }
 

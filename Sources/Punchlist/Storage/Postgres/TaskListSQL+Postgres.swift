@@ -4,13 +4,17 @@ import PostgresNIO
 
 extension TaskListSQL {
     /// Runs the statements until the page is full, numbering the placeholders as PostgreSQL wants.
-    func fetch(_ client: PostgresClient, logger: Logger) async throws -> TaskPage {
+    func fetch(_ client: PostgresClient, reads: PreparedReads, logger: Logger) async throws -> TaskPage {
         var rows: [(task: TaskItem, score: Double)] = []
         for statement in statements where rows.count <= query.limit {
             var (sql, bindings) = statement.postgresQuery
-            bindings.append(query.limit + 1 - rows.count)
+            let limit = query.limit + 1 - rows.count
+            bindings.append(limit)
             if sql == FirstTaskPage.sql {
-                for try await row in try await client.execute(FirstTaskPage(bindings: bindings, userID: userID), logger: logger) { rows.append(row) }
+                // The default order is not relevance, so the rows carry no score.
+                for row in try await reads.rows(sql, [PostgresData(uuid: userID), PostgresData(int: limit)], on: client) {
+                    rows.append(try Self.taskAndScore(from: row, userID: userID, scored: false, binaryResults: true))
+                }
             } else {
                 let result = try await client.allRows(PostgresQuery(unsafeSQL: sql, binds: bindings), logger: logger)
                 for row in result { rows.append(try Self.taskAndScore(from: row, userID: userID, scored: readsScore)) }
@@ -20,9 +24,9 @@ extension TaskListSQL {
     }
 
     /// A task of `userID` and, when the statement selects one after the task's columns
-    /// (``readsScore``), its search score; 0 otherwise.
-    static func taskAndScore(from row: PostgresRow, userID: UUID, scored: Bool) throws -> (task: TaskItem, score: Double) {
-        var cells = TaskCells(row.makeIterator())
+    /// (``readsScore``), its search score; 0 otherwise. `binaryResults`: see ``TaskCells``.
+    static func taskAndScore(from row: PostgresRow, userID: UUID, scored: Bool, binaryResults: Bool = false) throws -> (task: TaskItem, score: Double) {
+        var cells = TaskCells(row.makeIterator(), binaryResults: binaryResults)
         return (task: try cells.task(userID: userID), score: scored ? try cells.double() : 0)
     }
 }
