@@ -1,6 +1,10 @@
 import Foundation
 
 /// Writes JSON straight into bytes: the hot paths (pages of tasks, events) skip `JSONEncoder`.
+///
+/// Each value goes in with one reservation of room and a store per byte (``JSONPieces``) rather than
+/// an `append` per piece: a page of 50 tasks has some 700 values, and the appends' uniqueness and
+/// capacity checks were most of the cost of writing it (BENCHMARKS.md, thirteenth round).
 struct JSONWriter {
     private(set) var bytes: [UInt8] = []
     /// Whether the value written next in the current object or array needs a comma before it.
@@ -18,8 +22,7 @@ struct JSONWriter {
     mutating func endArray() { end(UInt8(ascii: "]")) }
 
     private mutating func begin(_ bracket: UInt8) {
-        separate()
-        bytes.append(bracket)
+        value(length: 1) { $0.append(bracket) }
         enclosing.append(needsComma)
         needsComma = false
     }
@@ -31,11 +34,12 @@ struct JSONWriter {
 
     /// Writes `"name":`; the value written next belongs to it.
     mutating func key(_ name: StaticString) {
-        separate()
-        bytes.append(UInt8(ascii: "\""))
-        name.withUTF8Buffer { bytes.append(contentsOf: $0) }
-        bytes.append(UInt8(ascii: "\""))
-        bytes.append(UInt8(ascii: ":"))
+        value(length: name.utf8CodeUnitCount + 3) { out in
+            out.append(UInt8(ascii: "\""))
+            JSONPieces.ascii(name, to: &out)
+            out.append(UInt8(ascii: "\""))
+            out.append(UInt8(ascii: ":"))
+        }
         needsComma = false
     }
 
@@ -47,32 +51,7 @@ struct JSONWriter {
     }
 
     mutating func string(_ value: String) {
-        separate()
-        bytes.append(UInt8(ascii: "\""))
-        // Nearly every string needs no escape: copied in one go when its bytes are at hand.
-        let copied = value.utf8.withContiguousStorageIfAvailable { utf8 in
-            guard !utf8.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }) else { return false }
-            bytes.append(contentsOf: utf8)
-            return true
-        }
-        if copied != true { escape(value) }
-        bytes.append(UInt8(ascii: "\""))
-    }
-
-    private mutating func escape(_ value: String) {
-        for byte in value.utf8 {
-            switch byte {
-            case UInt8(ascii: "\""): bytes.append(contentsOf: [92, 34])
-            case UInt8(ascii: "\\"): bytes.append(contentsOf: [92, 92])
-            case 0x0A: bytes.append(contentsOf: [92, UInt8(ascii: "n")])
-            case 0x0D: bytes.append(contentsOf: [92, UInt8(ascii: "r")])
-            case 0x09: bytes.append(contentsOf: [92, UInt8(ascii: "t")])
-            case 0..<0x20:
-                let hex = Array("0123456789abcdef".utf8)
-                bytes.append(contentsOf: [92, UInt8(ascii: "u"), 48, 48, hex[Int(byte >> 4)], hex[Int(byte & 0xF)]])
-            default: bytes.append(byte)
-            }
-        }
+        self.value(length: JSONPieces.length(of: value)) { JSONPieces.string(value, to: &$0) }
     }
 
     mutating func string(_ value: String?) {
@@ -80,38 +59,46 @@ struct JSONWriter {
     }
 
     mutating func date(_ value: Date?) {
-        guard let value else { return null() }
-        separate()
-        bytes.append(UInt8(ascii: "\""))
-        Timestamp.withText(of: value) { bytes.append(contentsOf: $0) }
-        bytes.append(UInt8(ascii: "\""))
+        self.value(length: JSONPieces.dateLength) { JSONPieces.date(value, to: &$0) }
     }
 
     /// A UUID as lower-case text, written without making a `String` first.
     mutating func uuid(_ value: UUID) {
-        separate()
-        bytes.append(UInt8(ascii: "\""))
-        value.withLowercasedText { bytes.append(contentsOf: $0) }
-        bytes.append(UInt8(ascii: "\""))
+        self.value(length: JSONPieces.uuidLength) { JSONPieces.uuid(value, to: &$0) }
     }
 
-    mutating func bool(_ value: Bool) { raw(value ? "true" : "false") }
-    mutating func null() { raw("null") }
-    mutating func integer<Number: BinaryInteger>(_ value: Number) { raw(String(value)) }
+    mutating func bool(_ value: Bool) {
+        self.value(length: 5) { JSONPieces.ascii(value ? "true" : "false", to: &$0) }
+    }
+
+    mutating func null() {
+        value(length: 4) { JSONPieces.ascii("null", to: &$0) }
+    }
+
+    mutating func integer<Number: BinaryInteger>(_ value: Number) {
+        guard let value = Int64(exactly: value) else { return json(String(value).utf8) }
+        self.value(length: JSONPieces.integerLength) { JSONPieces.integer(value, to: &$0) }
+    }
 
     /// Inserts already-encoded JSON as one value.
     mutating func json(_ encoded: some Collection<UInt8>) {
-        separate()
+        if separate() { bytes.append(UInt8(ascii: ",")) }
         bytes.append(contentsOf: encoded)
     }
 
-    private mutating func raw(_ text: String) {
-        separate()
-        bytes.append(contentsOf: text.utf8)
+    /// Writes one value of at most `length` bytes, after a comma if one is due: the room is reserved
+    /// once, and `write` fills it with ``JSONPieces``.
+    mutating func value(length: Int, _ write: (inout OutputSpan<UInt8>) -> Void) {
+        let comma = separate()
+        bytes.append(addingCapacity: length + 1) { out in
+            if comma { out.append(UInt8(ascii: ",")) }
+            write(&out)
+        }
     }
 
-    private mutating func separate() {
-        if needsComma { bytes.append(UInt8(ascii: ",")) }
-        needsComma = true
+    /// Whether the value about to be written needs a comma before it; the one after it will.
+    private mutating func separate() -> Bool {
+        defer { needsComma = true }
+        return needsComma
     }
 }

@@ -4,41 +4,53 @@ import Foundation
 enum Timestamp {
     /// Formats a date in UTC with exactly three fractional digits.
     static func format(_ date: Date) -> String {
-        withText(of: date) { String(decoding: $0, as: UTF8.self) }
+        var text: [UInt8] = []
+        text.append(addingCapacity: maximumLength) { write(date, to: &$0) }
+        return String(decoding: text, as: UTF8.self)
     }
 
-    /// Hands the ASCII bytes of ``format(_:)`` (24 for years 0–9999) to `body`, made on the stack:
-    /// the hot path copies them straight into a response, once (no `gmtime_r`, whose time-zone lock
-    /// every thread shares, and no append per byte, which was most of writing a page's dates).
-    static func withText<Result>(of date: Date, _ body: (UnsafeBufferPointer<UInt8>) -> Result) -> Result {
+    /// The most bytes ``write(_:to:)`` writes: 24 for the years 0–9999 RFC 3339 has, more for others.
+    static let maximumLength = 44
+
+    /// Writes the ASCII of ``format(_:)`` straight into `out`, which has room for ``maximumLength``
+    /// bytes: the hot path puts dates into responses without a `String` (and without `gmtime_r`,
+    /// whose time-zone lock every thread shares).
+    static func write(_ date: Date, to out: inout OutputSpan<UInt8>) {
         let milliseconds = date.milliseconds
         let seconds = milliseconds.floorDivided(by: 1000)
         let fraction = Int(milliseconds - seconds * 1000)
         let days = seconds.floorDivided(by: 86_400)
         let time = Int(seconds - days * 86_400)
         let (year, month, day) = CalendarDate.civil(fromDays: days)
-        return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 48) { text in
-            var end = 0
-            func put(_ byte: UInt8) {
-                text[end] = byte
-                end += 1
+        // RFC 3339 years have four digits; a date outside them (none that Punchlist parses) keeps all of its own.
+        guard (0...9999).contains(year) else {
+            if year < 0 { out.append(UInt8(ascii: "-")) }
+            JSONPieces.digits(of: UInt64(year.magnitude), to: &out)
+            return JSONPieces.fill(20, of: &out) { text in
+                write(month: month, day: day, time: time, fraction: fraction, to: text)
+                return 20
             }
-            func two(_ value: Int) {
-                put(UInt8(truncatingIfNeeded: 48 + value / 10))
-                put(UInt8(truncatingIfNeeded: 48 + value % 10))
-            }
-            // RFC 3339 years have four digits; a date outside them (none that Punchlist parses) keeps all of its own.
-            if (0...9999).contains(year) {
-                two(year / 100)
-                two(year % 100)
-            } else {
-                for byte in String(year).utf8 { put(byte) }
-            }
-            put(UInt8(ascii: "-")); two(month); put(UInt8(ascii: "-")); two(day)
-            put(UInt8(ascii: "T")); two(time / 3600); put(UInt8(ascii: ":")); two(time / 60 % 60); put(UInt8(ascii: ":")); two(time % 60)
-            put(UInt8(ascii: ".")); put(UInt8(truncatingIfNeeded: 48 + fraction / 100)); two(fraction % 100); put(UInt8(ascii: "Z"))
-            return body(UnsafeBufferPointer(rebasing: text[..<end]))
         }
+        JSONPieces.fill(24, of: &out) { text in
+            two(year / 100, at: text)
+            two(year % 100, at: text + 2)
+            write(month: month, day: day, time: time, fraction: fraction, to: text + 4)
+            return 24
+        }
+    }
+
+    /// `-MM-DDTHH:MM:SS.mmmZ`, the 20 bytes after the year.
+    private static func write(month: Int, day: Int, time: Int, fraction: Int, to text: UnsafeMutablePointer<UInt8>) {
+        text[0] = UInt8(ascii: "-"); two(month, at: text + 1); text[3] = UInt8(ascii: "-"); two(day, at: text + 4)
+        text[6] = UInt8(ascii: "T"); two(time / 3600, at: text + 7); text[9] = UInt8(ascii: ":"); two(time / 60 % 60, at: text + 10)
+        text[12] = UInt8(ascii: ":"); two(time % 60, at: text + 13)
+        text[15] = UInt8(ascii: "."); text[16] = UInt8(truncatingIfNeeded: 48 + fraction / 100); two(fraction % 100, at: text + 17)
+        text[19] = UInt8(ascii: "Z")
+    }
+
+    private static func two(_ value: Int, at text: UnsafeMutablePointer<UInt8>) {
+        text[0] = UInt8(truncatingIfNeeded: 48 + value / 10)
+        text[1] = UInt8(truncatingIfNeeded: 48 + value % 10)
     }
 
     /// Parses any RFC 3339 date-time (any offset, optional fraction); nil when it is not one.

@@ -26,26 +26,32 @@ extension UUID {
 
     /// Lower-case text, the form the API and the databases use.
     var lowercased: String {
-        withLowercasedText { String(decoding: $0, as: UTF8.self) }
+        var text: [UInt8] = []
+        text.append(addingCapacity: 36) { writeLowercased(to: &$0) }
+        return String(decoding: text, as: UTF8.self)
     }
 
-    /// Hands the 36 bytes of the lower-case text to `body` (hex by hand: Foundation's goes through `sprintf`).
-    func withLowercasedText<Result>(_ body: (UnsafeBufferPointer<UInt8>) throws -> Result) rethrows -> Result {
-        try withUnsafeBytes(of: uuid) { raw in
-            try withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 36) { text in
+    /// Writes the 36 bytes of the lower-case text into `out` (hex by hand: Foundation's goes through `sprintf`).
+    func writeLowercased(to out: inout OutputSpan<UInt8>) {
+        withUnsafeBytes(of: uuid) { raw in
+            JSONPieces.fill(36, of: &out) { text in
                 var at = 0
-                for (index, byte) in raw.enumerated() {
+                for index in 0..<16 {
                     if index == 4 || index == 6 || index == 8 || index == 10 {
                         text[at] = UInt8(ascii: "-")
                         at += 1
                     }
-                    text[at] = Self.hexDigits[Int(byte >> 4)]
-                    text[at + 1] = Self.hexDigits[Int(byte & 0x0F)]
+                    text[at] = Self.hexDigit(raw[index] >> 4)
+                    text[at + 1] = Self.hexDigit(raw[index] & 0x0F)
                     at += 2
                 }
-                return try body(UnsafeBufferPointer(text))
+                return at
             }
         }
+    }
+
+    private static func hexDigit(_ nibble: UInt8) -> UInt8 {
+        nibble < 10 ? 48 + nibble : 87 + nibble
     }
 
     /// Parses `xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx` in either case, as `UUID(uuidString:)` does, without `sscanf`.
@@ -72,8 +78,6 @@ extension UUID {
         guard let parsed else { return nil }
         self.init(uuid: parsed)
     }
-
-    private static let hexDigits: [UInt8] = Array("0123456789abcdef".utf8)
 
     private static func nibble(_ byte: UInt8) -> UInt8? {
         switch byte {

@@ -1,26 +1,43 @@
 import Foundation
 
 extension TaskItem {
-    /// Writes the task as the contract shows it.
+    /// Writes the task as the contract shows it, into room reserved once for the whole object.
     func write(to json: inout JSONWriter) {
-        json.beginObject()
-        json.key("id"); json.uuid(id)
-        json.key("title"); json.string(title)
-        json.key("description"); json.string(description)
-        json.key("completed"); json.bool(completed)
-        json.key("priority"); json.string(priority.rawValue)
-        json.key("tags")
-        json.beginArray()
-        for tag in tags { json.string(tag) }
-        json.endArray()
-        json.key("due_at"); json.date(dueAt)
-        json.key("recurrence"); json.string(recurrence?.rawValue)
-        json.key("created_at"); json.date(createdAt)
-        json.key("updated_at"); json.date(updatedAt)
-        json.key("completed_at"); json.date(completedAt)
-        json.key("version"); json.integer(version)
-        json.endObject()
+        var length = Self.fixedJSONLength + JSONPieces.length(of: title) + JSONPieces.length(of: description)
+        for tag in tags { length += JSONPieces.length(of: tag) + 1 }
+        json.value(length: length) { out in
+            JSONPieces.ascii("{\"id\":", to: &out)
+            JSONPieces.uuid(id, to: &out)
+            JSONPieces.ascii(",\"title\":", to: &out)
+            JSONPieces.string(title, to: &out)
+            JSONPieces.ascii(",\"description\":", to: &out)
+            JSONPieces.string(description, to: &out)
+            JSONPieces.ascii(completed ? ",\"completed\":true,\"priority\":\"" : ",\"completed\":false,\"priority\":\"", to: &out)
+            JSONPieces.ascii(priority.name, to: &out)
+            JSONPieces.ascii("\",\"tags\":[", to: &out)
+            for (index, tag) in tags.enumerated() {
+                if index > 0 { out.append(UInt8(ascii: ",")) }
+                JSONPieces.string(tag, to: &out)
+            }
+            JSONPieces.ascii("],\"due_at\":", to: &out)
+            JSONPieces.date(dueAt, to: &out)
+            JSONPieces.ascii(",\"recurrence\":", to: &out)
+            JSONPieces.ascii(recurrence?.quotedName ?? "null", to: &out)
+            JSONPieces.ascii(",\"created_at\":", to: &out)
+            JSONPieces.date(createdAt, to: &out)
+            JSONPieces.ascii(",\"updated_at\":", to: &out)
+            JSONPieces.date(updatedAt, to: &out)
+            JSONPieces.ascii(",\"completed_at\":", to: &out)
+            JSONPieces.date(completedAt, to: &out)
+            JSONPieces.ascii(",\"version\":", to: &out)
+            JSONPieces.integer(Int64(version), to: &out)
+            out.append(UInt8(ascii: "}"))
+        }
     }
+
+    /// The most bytes a task's JSON has besides its title, description and tags: 205 of keys,
+    /// punctuation, id, priority and recurrence, then the version and four dates.
+    private static let fixedJSONLength = 205 + JSONPieces.integerLength + 4 * JSONPieces.dateLength
 
     /// The task as one JSON document.
     var json: [UInt8] {
@@ -43,5 +60,29 @@ extension TaskPage {
         json.string(nextCursor)
         json.endObject()
         return json.bytes
+    }
+}
+
+extension TaskItem.Priority {
+    /// The raw value, as static text for ``TaskItem/write(to:)``.
+    fileprivate var name: StaticString {
+        switch self {
+        case .none: "none"
+        case .low: "low"
+        case .medium: "medium"
+        case .high: "high"
+        }
+    }
+}
+
+extension TaskItem.Recurrence {
+    /// The raw value in quotes, as static text for ``TaskItem/write(to:)``.
+    fileprivate var quotedName: StaticString {
+        switch self {
+        case .daily: "\"daily\""
+        case .weekly: "\"weekly\""
+        case .monthly: "\"monthly\""
+        case .yearly: "\"yearly\""
+        }
     }
 }

@@ -148,3 +148,69 @@ import Testing
         }
     }
 }
+
+/// A task's JSON is written in one reserved piece (``TaskItem/write(to:)``); it must be byte for
+/// byte what the general writer makes, and fit the room it reserved, for any task.
+@Suite struct TaskJSONTests {
+    /// The task as the general writer, one value at a time, writes it.
+    static func reference(_ task: TaskItem) -> [UInt8] {
+        var json = JSONWriter()
+        json.beginObject()
+        json.key("id"); json.uuid(task.id)
+        json.key("title"); json.string(task.title)
+        json.key("description"); json.string(task.description)
+        json.key("completed"); json.bool(task.completed)
+        json.key("priority"); json.string(task.priority.rawValue)
+        json.key("tags")
+        json.beginArray()
+        for tag in task.tags { json.string(tag) }
+        json.endArray()
+        json.key("due_at"); json.date(task.dueAt)
+        json.key("recurrence"); json.string(task.recurrence?.rawValue)
+        json.key("created_at"); json.date(task.createdAt)
+        json.key("updated_at"); json.date(task.updatedAt)
+        json.key("completed_at"); json.date(task.completedAt)
+        json.key("version"); json.integer(task.version)
+        json.endObject()
+        return json.bytes
+    }
+
+    @Test func aTaskIsWrittenAsTheGeneralWriterWritesIt() throws {
+        let escapes = "quote \" backslash \\ newline \n tab \t nul \u{0} unit \u{1F} ünïcödé ✓ 🎉 </script>"
+        let latest = try #require(Timestamp.parse("9999-12-31T23:59:59.999Z"))
+        let earliest = try #require(Timestamp.parse("0001-01-01T00:00:00.000Z"))
+        var tasks: [TaskItem] = []
+        for priority in TaskItem.Priority.allCases {
+            for recurrence in [nil] + TaskItem.Recurrence.allCases.map(Optional.some) {
+                tasks.append(
+                    TaskItem(
+                        id: .v7(), userID: .v7(), title: escapes, description: String(repeating: escapes, count: 200),
+                        completed: recurrence == nil, priority: priority,
+                        tags: (0..<20).map { "\($0)\"\\\u{7}" + String(repeating: "t", count: 35) }, dueAt: latest, recurrence: recurrence,
+                        anchorDay: 31, createdAt: earliest, updatedAt: latest, completedAt: latest, version: Int.max))
+            }
+        }
+        tasks.append(
+            TaskItem(
+                id: .v7(), userID: .v7(), title: "", description: "", completed: false, priority: .none, tags: [], dueAt: nil, recurrence: nil,
+                anchorDay: nil, createdAt: Date(milliseconds: 0), updatedAt: Date(milliseconds: 0), completedAt: nil, version: Int.min))
+        for task in tasks {
+            #expect(task.json == Self.reference(task))
+            let parsed = try #require(try JSONSerialization.jsonObject(with: Data(task.json)) as? [String: Any])
+            #expect(parsed["title"] as? String == task.title)
+            #expect(parsed["tags"] as? [String] == task.tags)
+        }
+        // Objects written in one piece still take their commas in arrays.
+        var page = JSONWriter()
+        page.beginArray()
+        for task in tasks.prefix(2) { task.write(to: &page) }
+        page.endArray()
+        #expect(page.bytes == [UInt8(ascii: "[")] + Self.reference(tasks[0]) + [UInt8(ascii: ",")] + Self.reference(tasks[1]) + [UInt8(ascii: "]")])
+    }
+
+    @Test func datesBeyondFourDigitYearsKeepAllTheirDigits() {
+        // 10000-01-01T00:00:00.000Z and one millisecond before 0000-01-01.
+        #expect(Timestamp.format(Date(milliseconds: 253_402_300_800_000)) == "10000-01-01T00:00:00.000Z")
+        #expect(Timestamp.format(Date(milliseconds: -62_167_219_200_001)) == "-1-12-31T23:59:59.999Z")
+    }
+}
