@@ -8,7 +8,7 @@ extension PostgresStore {
         let batches = stride(from: 0, to: tasks.count, by: 1000).map { Array(tasks[$0..<min($0 + 1000, tasks.count)]) }
         // No row back: the user is gone (deleted in between).
         guard batches.count > 1 else {
-            guard let events = try await Self.creation(of: tasks, userID: userID).runIfHappened(on: client, logger: logger) else {
+            guard let events = try await Self.creation(of: tasks, userID: userID).runIfHappened(on: client, prepared: prepared, logger: logger) else {
                 throw StoreError.unavailable
             }
             return events
@@ -57,7 +57,7 @@ extension PostgresStore {
     }
 
     public func task(id: UUID, userID: UUID) async throws -> TaskItem? {
-        let rows = try await reads.rows(TaskByID.sql, [PostgresData(uuid: id), PostgresData(uuid: userID)], on: client)
+        let rows = try await prepared.rows(TaskByID.self, [PostgresData(uuid: id), PostgresData(uuid: userID)], on: client)
         return try rows.first.map { try Self.task(from: $0, userID: userID, binaryResults: true) }
     }
 
@@ -77,7 +77,7 @@ extension PostgresStore {
             case .update(let task, let follower):
                 write = Self.update(from: current, to: task, follower: follower)
             }
-            if let events = try await write.runIfHappened(on: client, logger: logger) { return (outcome, events) }
+            if let events = try await write.runIfHappened(on: client, prepared: prepared, logger: logger) { return (outcome, events) }
         }
         // Others kept changing this task faster than it could be read.
         throw StoreError.unavailable
@@ -151,7 +151,7 @@ extension PostgresStore {
     }
 
     public func tasks(userID: UUID, matching query: TaskQuery) async throws -> TaskPage {
-        try await TaskListSQL(query: query, userID: userID, dialect: .postgres).fetch(client, reads: reads, logger: logger)
+        try await TaskListSQL(query: query, userID: userID, dialect: .postgres).fetch(client, prepared: prepared, logger: logger)
     }
 
     public func events(userID: UUID, after id: Int64, limit: Int) async throws -> [TaskEvent] {
@@ -167,23 +167,23 @@ extension PostgresStore {
     }
 
     public func eventBounds(userID: UUID) async throws -> (oldest: Int64?, latest: Int64) {
-        let rows = try await client.query(
+        let rows = try await client.allRows(
             "SELECT (SELECT min(id) FROM events WHERE user_id = \(userID)), (SELECT last_event_id FROM users WHERE id = \(userID))",
             logger: logger)
-        for try await (oldest, latest) in rows.decode((Int64?, Int64?).self) { return (oldest, latest ?? 0) }
-        return (nil, 0)
+        guard let row = rows.first else { return (nil, 0) }
+        let (oldest, latest) = try row.decode((Int64?, Int64?).self)
+        return (oldest, latest ?? 0)
     }
 
     public func pruneEvents(olderThan date: Date, keepingLatest keep: Int) async throws -> Int {
-        let rows = try await client.query(
+        let rows = try await client.allRows(
             """
             WITH gone AS (
                 DELETE FROM events USING users WHERE events.user_id = users.id AND events.at < \(date)
                 AND events.id <= users.last_event_id - \(keep) RETURNING 1
             ) SELECT count(*) FROM gone
             """, logger: logger)
-        for try await count in rows.decode(Int64.self) { return Int(count) }
-        return 0
+        return try rows.first.map { Int(try $0.decode(Int64.self)) } ?? 0
     }
 
     // MARK: Rows

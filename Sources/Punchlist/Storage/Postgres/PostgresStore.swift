@@ -9,8 +9,8 @@ public struct PostgresStore: Store {
     public var kind: String { "postgres" }
     /// The pool that serves requests; it answers once it runs as a service.
     let client: PostgresClient
-    /// Reads prepared on the pool's connections whose rows come back all at once.
-    let reads = PreparedReads()
+    /// The statements prepared on the pool's connections.
+    let prepared = PreparedQueries()
     /// A non-pooled address for migrations and, later, `LISTEN`.
     let direct: PostgresLocation
     let logger: Logger
@@ -88,18 +88,13 @@ public struct PostgresStore: Store {
         return configuration
     }
 
-    /// A transaction on a pooled connection. An error thrown by `work` itself (a 412, say) comes
-    /// out as it was, not wrapped in postgres-nio's transaction error.
-    func transaction<Result: Sendable>(_ work: (PostgresConnection) async throws -> sending Result) async throws -> sending Result {
-        do {
-            return try await client.withTransaction(logger: logger, work)
-        } catch let error as PostgresTransactionError {
-            throw error.closureError ?? error.beginError ?? error.commitError ?? error
-        }
+    /// A transaction on a pooled connection (``PostgresClient/transaction(logger:_:)``).
+    func transaction<Result: Sendable>(_ work: (PostgresConnection) async throws -> Result) async throws -> Result {
+        try await client.transaction(logger: logger, work)
     }
 
     public func ping() async throws {
-        _ = try await client.query("SELECT 1", logger: logger).collect()
+        try await client.allRows("SELECT 1", logger: logger)
     }
 
     public func migrate() async throws {
@@ -145,20 +140,6 @@ public struct PostgresStore: Store {
             let rows = try await connection.query("SELECT value FROM meta WHERE key = \(name)", logger: logger)
             for try await stored in rows.decode(String.self) { return stored }
             return value
-        }
-    }
-}
-
-extension PostgresClient {
-    /// The rows of `query` all at once, gathered on its connection's event loop: for reads of many
-    /// rows. Iterating rows as an async sequence costs about ten calls through the concurrency
-    /// runtime per row, and on a connection served on its event loop each of those looks up the
-    /// task's executor preference under a lock (BENCHMARKS.md, eighth round). A prepared statement
-    /// (`execute`) has only the sequence.
-    func allRows(_ query: PostgresQuery, logger: Logger) async throws -> PostgresQueryResult {
-        try await withConnection { connection in
-            let result: EventLoopFuture<PostgresQueryResult> = connection.query(query, logger: logger)
-            return try await connection.unlessClosed(result).get()
         }
     }
 }

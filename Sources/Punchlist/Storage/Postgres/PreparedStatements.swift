@@ -5,13 +5,10 @@ import PostgresNIO
 // them once instead of on every request: planning was half of a backend's work for a page of tasks
 // and two thirds for a single task (pgbench, `-M extended` against `-M prepared`).
 //
-// The reads run through ``PreparedReads``, which takes their rows all at once. The writes are
-// PostgresNIO's `PostgresPreparedStatement`s, and each names itself: PostgresNIO's default name is
-// `String(reflecting:)` of the type, made again on every execution (1% of the server's CPU under
-// the mixed workload).
+// They run through ``PreparedQueries``, which takes their rows all at once.
 
 /// One task of one user: `$1` the task, `$2` the user.
-enum TaskByID {
+enum TaskByID: PreparedSQL {
     static let sql = "SELECT \(TaskListSQL.taskColumns) FROM tasks WHERE id = $1 AND user_id = $2"
 }
 
@@ -20,29 +17,25 @@ enum TaskByID {
 /// of the user's `created_at` index. Other lists vary too much to prepare: a filter or a cursor
 /// can make a generic plan much worse than the one made for the values at hand.
 /// `$1` the user, `$2` how many rows.
-enum FirstTaskPage {
+enum FirstTaskPage: PreparedSQL {
     static let sql = TaskListSQL(query: TaskQuery(), userID: UUID(), dialect: .postgres).statements[0].postgresQuery.0
 }
 
 // The shapes of task writes, each with its text made once from a template.
 
 enum TaskCreation: TaskWriteShape {
-    static let name = "task_creation"
     static let sql = PostgresStore.creation(of: [.template], userID: TaskItem.template.userID).statement().sql
 }
 
 enum TaskUpdate: TaskWriteShape {
-    static let name = "task_update"
     static let sql = PostgresStore.update(from: .template, to: .template, follower: nil).statement().sql
 }
 
 enum TaskUpdateWithFollower: TaskWriteShape {
-    static let name = "task_update_with_follower"
     static let sql = PostgresStore.update(from: .template, to: .template, follower: .template).statement().sql
 }
 
 enum TaskDeletion: TaskWriteShape {
-    static let name = "task_deletion"
     static let sql = PostgresStore.deletion(of: .template).statement().sql
 }
 

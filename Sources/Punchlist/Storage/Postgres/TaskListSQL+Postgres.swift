@@ -4,7 +4,7 @@ import PostgresNIO
 
 extension TaskListSQL {
     /// Runs the statements until the page is full, numbering the placeholders as PostgreSQL wants.
-    func fetch(_ client: PostgresClient, reads: PreparedReads, logger: Logger) async throws -> TaskPage {
+    func fetch(_ client: PostgresClient, prepared: PreparedQueries, logger: Logger) async throws -> TaskPage {
         var rows: [(task: TaskItem, score: Double)] = []
         for statement in statements where rows.count <= query.limit {
             var (sql, bindings) = statement.postgresQuery
@@ -12,7 +12,7 @@ extension TaskListSQL {
             bindings.append(limit)
             if sql == FirstTaskPage.sql {
                 // The default order is not relevance, so the rows carry no score.
-                for row in try await reads.rows(sql, [PostgresData(uuid: userID), PostgresData(int: limit)], on: client) {
+                for row in try await prepared.rows(FirstTaskPage.self, [PostgresData(uuid: userID), PostgresData(int: limit)], on: client) {
                     rows.append(try Self.taskAndScore(from: row, userID: userID, scored: false, binaryResults: true))
                 }
             } else {
@@ -37,10 +37,8 @@ extension PostgresStore {
         var (sql, bindings) = statement.postgresQuery
         bindings.append(limit)
         var lines: [String] = []
-        for try await line in try await connection.query(PostgresQuery(unsafeSQL: "EXPLAIN " + sql, binds: bindings), logger: logger)
-            .decode(String.self)
-        {
-            lines.append(line)
+        for row in try await connection.allRows(PostgresQuery(unsafeSQL: "EXPLAIN " + sql, binds: bindings), logger: logger) {
+            lines.append(try row.decode(String.self))
         }
         return lines.joined(separator: "\n")
     }

@@ -10,7 +10,10 @@ struct TaskWrite {
     let userID: UUID
     /// The events the change makes, in order; their numbers come from the counter.
     let events: [(kind: TaskEvent.Kind, task: TaskItem)]
-    private(set) var binds = PostgresBindings()
+    /// The values bound so far, encoded one after another into one buffer, and how to read them
+    /// back (a length of nil is NULL); ``binds`` hands them out as slices of it.
+    private var values = ByteBuffer()
+    private var bound: [(type: PostgresDataType, format: PostgresFormat, length: Int?)] = []
     /// `name AS (…)` parts that make the change.
     var changes: [String] = []
     /// SQL that is true when the change happened; when false (the task moved on in between), the
@@ -24,19 +27,30 @@ struct TaskWrite {
         self.events = events
     }
 
-    /// Adds a value to the statement; returns its placeholder, such as `$3`.
-    mutating func bind<Value: PostgresDynamicTypeEncodable>(_ value: Value) -> String {
-        binds.append(value)
-        return "$\(binds.count)"
+    /// Adds a value to the statement, encoded as PostgresNIO's `PostgresBindings` would; returns its
+    /// placeholder, such as `$3`.
+    mutating func bind<Value: PostgresDynamicTypeEncodable>(_ value: Value?) -> String {
+        if let value {
+            let start = values.writerIndex
+            value.encode(into: &values, context: .default)
+            bound.append((value.psqlType, value.psqlFormat, values.writerIndex - start))
+        } else {
+            bound.append((.null, .binary, nil))
+        }
+        return "$\(bound.count)"
     }
 
-    mutating func bind<Value: PostgresDynamicTypeEncodable>(_ value: Value?) -> String {
-        binds.append(value)
-        return "$\(binds.count)"
+    /// The values bound, in order.
+    var binds: [PostgresData] {
+        var offset = values.readerIndex
+        return bound.map { value in
+            defer { offset += value.length ?? 0 }
+            return PostgresData(type: value.type, formatCode: value.format, value: value.length.flatMap { values.getSlice(at: offset, length: $0) })
+        }
     }
 
     /// The whole statement, its values, and the events it makes once the counter's last number is known.
-    func statement() -> (sql: String, binds: PostgresBindings, events: (_ last: Int64) -> [TaskEvent]) {
+    func statement() -> (sql: String, binds: [PostgresData], events: (_ last: Int64) -> [TaskEvent]) {
         var write = self
         let at = Date().roundedToMilliseconds
         let count = write.bind(Int64(events.count)), user = write.bind(userID)
@@ -68,54 +82,34 @@ struct TaskWrite {
     }
 
     /// Runs the statement, prepared when it has a shape; the events, numbered, or nil when the change did not happen.
-    func runIfHappened(on client: PostgresClient, logger: Logger) async throws -> [TaskEvent]? {
+    func runIfHappened(on client: PostgresClient, prepared: PreparedQueries, logger: Logger) async throws -> [TaskEvent]? {
         let (sql, binds, events) = statement()
-        let last: Int64?
         if let shape, shape.sql == sql {
-            last = try await shape.execute(binds, on: client, logger: logger)
-        } else {
-            last = try await Self.lastEventID(in: client.query(PostgresQuery(unsafeSQL: sql, binds: binds), logger: logger))
+            return try await Self.lastEventID(in: prepared.rows(shape, binds, on: client), binaryResults: true).map(events)
         }
-        return last.map(events)
+        return try await Self.lastEventID(in: Array(client.allRows(Self.query(sql, binds), logger: logger)), binaryResults: false).map(events)
     }
 
     /// Runs the statement on a connection (inside a transaction), unprepared.
     func runIfHappened(on connection: PostgresConnection, logger: Logger) async throws -> [TaskEvent]? {
         let (sql, binds, events) = statement()
-        return try await Self.lastEventID(in: connection.query(PostgresQuery(unsafeSQL: sql, binds: binds), logger: logger)).map(events)
+        return try await Self.lastEventID(in: Array(connection.allRows(Self.query(sql, binds), logger: logger)), binaryResults: false).map(events)
+    }
+
+    private static func query(_ sql: String, _ binds: [PostgresData]) -> PostgresQuery {
+        var bindings = PostgresBindings(capacity: binds.count)
+        for bind in binds { bindings.append(bind) }
+        return PostgresQuery(unsafeSQL: sql, binds: bindings)
     }
 
     /// The user's last event id, which the statement returns when the change happened.
-    private static func lastEventID(in rows: PostgresRowSequence) async throws -> Int64? {
-        var last: Int64?
-        for try await value in rows.decode(Int64.self) { last = value }
-        return last
+    private static func lastEventID(in rows: [PostgresRow], binaryResults: Bool) throws -> Int64? {
+        guard let row = rows.first else { return nil }
+        var cells = TaskCells(row.makeIterator(), binaryResults: binaryResults)
+        return try cells.optionalInteger(Int64.self)
     }
 }
 
-/// A kind of ``TaskWrite`` whose text never changes, only its values: prepared once per pooled
-/// connection, so PostgreSQL plans it once rather than on every write (PostgresNIO sends `Parse`
-/// on a connection's first use, then only `Bind` and `Execute`).
-protocol TaskWriteShape {
-    /// The statement's text, made once from a template write of this shape.
-    static var sql: String { get }
-    /// Its name on each connection.
-    static var name: String { get }
-}
-
-extension TaskWriteShape {
-    static func execute(_ binds: PostgresBindings, on client: PostgresClient, logger: Logger) async throws -> Int64? {
-        var last: Int64?
-        for try await value in try await client.execute(PreparedTaskWrite<Self>(binds: binds), logger: logger) { last = value }
-        return last
-    }
-}
-
-struct PreparedTaskWrite<Shape: TaskWriteShape>: PostgresPreparedStatement {
-    static var sql: String { Shape.sql }
-    static var name: String { Shape.name }
-    let binds: PostgresBindings
-
-    func makeBindings() throws -> PostgresBindings { binds }
-    func decodeRow(_ row: PostgresRow) throws -> Int64 { try row.decode(Int64.self) }
-}
+/// A kind of ``TaskWrite`` whose text never changes, only its values, made once from a template
+/// write of this shape (PreparedStatements.swift).
+protocol TaskWriteShape: PreparedSQL {}
