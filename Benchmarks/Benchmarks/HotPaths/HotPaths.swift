@@ -5,7 +5,7 @@ import Punchlist
 /// The hot paths of every request (see docs/BENCHMARKS.md): encoding a page of 50 tasks, verifying
 /// a bearer token (from the session cache, and reading the session row), and fetching a page of
 /// 50 tasks from SQLite (statement and row decoding), and from PostgreSQL when
-/// `BENCH_DATABASE_URL` names a scratch database (round trip, row sequence and decoding).
+/// `BENCH_DATABASE_URL` names a scratch database (round trip, the rows at once and decoding).
 let benchmarks: @Sendable () -> Void = {
     Benchmark.defaultConfiguration = .init(metrics: [.wallClock, .mallocCountTotal, .throughput], maxDuration: .seconds(2))
     let directory = NSTemporaryDirectory() + "punchlist-hot-paths-\(getpid())"
