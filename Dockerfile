@@ -13,7 +13,7 @@
 # Deployment guides for each platform: docs/DEPLOY.md.
 #
 # Only what .dockerignore allows reaches the build (an allowlist): Package.*, Sources/,
-# Tests/PunchlistTests/ (the manifest names that target) and Public/.
+# Tests/PunchlistTests/ (the manifest names that target), linker/ and Public/.
 
 # --- Build: Swift 6.3 on Debian 12, the same distribution as the runtime stage below, so the
 # binary links against exactly the glibc and SQLite it will meet at run time.
@@ -36,11 +36,15 @@ RUN swift package resolve
 
 COPY Sources ./Sources
 COPY Tests/PunchlistTests ./Tests/PunchlistTests
+COPY linker ./linker
 
 # The Swift runtime and Foundation are linked in statically, so the runtime stage needs no Swift
-# libraries. Stripping removes debug information and symbols (205 MB -> 95 MB); the unwind
-# tables stay. Symbolicate a crash address offline with an unstripped build of the same commit.
+# libraries. Every function gets its own section, so that the link (Package.swift, linker/) can
+# put the code start-up runs together: 10 MiB less idle memory. The same flags as
+# scripts/release-build. Stripping removes debug information and symbols (205 MB -> 86 MB); the
+# unwind tables stay. Symbolicate a crash address offline with an unstripped build of the same commit.
 RUN swift build -c release --static-swift-stdlib --product punchlist \
+        -Xswiftc -Xfrontend -Xswiftc -function-sections -Xcc -ffunction-sections \
     && install -D -m 0755 "$(swift build -c release --show-bin-path)/punchlist" /staging/usr/local/bin/punchlist \
     && strip /staging/usr/local/bin/punchlist
 

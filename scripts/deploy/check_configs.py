@@ -94,6 +94,11 @@ def _dockerfile():
     final = ins[max(i for i, (w, _) in enumerate(ins) if w == "FROM"):]
     runs = " ".join(arg for w, arg in ins if w == "RUN")
     assert "--static-swift-stdlib" in runs and "-c release" in runs, "release build with --static-swift-stdlib"
+    release_build = (REPO / "scripts" / "release-build").read_text()
+    for flag in ("-Xswiftc -Xfrontend -Xswiftc -function-sections", "-Xcc -ffunction-sections"):
+        assert flag in runs and flag in release_build, f"Dockerfile and scripts/release-build both build with {flag} (linker/text.ld)"
+    copies = [arg for w, arg in ins if w == "COPY"]
+    assert "linker ./linker" in copies, "COPY linker ./linker: the release link reads linker/startup-order.txt and text.ld"
     for package in ("libsqlite3-dev", "zlib1g-dev"):
         assert package in runs, f"the build stage needs {package} (GRDB, compress-nio)"
     final_runs = " ".join(arg for w, arg in final if w == "RUN")
@@ -114,7 +119,7 @@ def _dockerfile():
     assert any("Public" in c for c in copies) or "Public" in runs, "the web app (Public/) must be copied"
 
 
-@check(".dockerignore: the build context holds the sources and Public/, never secrets or build output")
+@check(".dockerignore: the build context holds the sources, linker/ and Public/, never secrets or build output")
 def _dockerignore():
     patterns = [line.strip() for line in (REPO / ".dockerignore").read_text().splitlines()
                 if line.strip() and not line.lstrip().startswith("#")]
@@ -128,15 +133,15 @@ def _dockerignore():
     context = set(json.loads(done.stdout))
     tracked = subprocess.run(["git", "ls-files", "--cached", "--others", "--exclude-standard"],
                              cwd=REPO, capture_output=True, text=True, check=True).stdout.split()
-    needed = [p for p in tracked if p in ("Package.swift",) or p.startswith(("Sources/", "Tests/PunchlistTests/", "Public/"))]
+    needed = [p for p in tracked if p in ("Package.swift",) or p.startswith(("Sources/", "Tests/PunchlistTests/", "linker/", "Public/"))]
     missing = [p for p in needed if p not in context]
     assert not missing, f"the build needs these but .dockerignore leaves them out: {missing[:10]}"
     forbidden = [p for p in context if re.match(r"(\.build[^/]*|\.venv|data|\.git)/|(.*/)?\.env$|.*\.sqlite", p)]
     assert not forbidden, f"these must not reach the build context: {forbidden[:10]}"
     # (docker-py lists the allowed directories themselves too.)
-    stray = sorted(p for p in context if not p.startswith(("Sources/", "Tests/PunchlistTests/", "Public/"))
+    stray = sorted(p for p in context if not p.startswith(("Sources/", "Tests/PunchlistTests/", "linker/", "Public/"))
                    and p not in ("Package.swift", "Package.resolved", "Dockerfile", ".dockerignore",
-                                 "Sources", "Tests/PunchlistTests", "Public"))
+                                 "Sources", "Tests/PunchlistTests", "linker", "Public"))
     assert not stray, f"unexpected files in the build context: {stray[:10]}"
 
 
