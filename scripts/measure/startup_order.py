@@ -2,7 +2,6 @@
 """startup_order.py BINARY CALLGRIND_OUT... > linker/startup-order.txt
    startup_order.py --check BINARY [ORDER_FILE]
 
-
 Every function of BINARY that ran in the callgrind traces (recorded with --dump-instr=yes
 --compress-pos=no --compress-strings=no, so that each cost line starts with the instruction's
 address in the binary), as raw symbol names for lld's --symbol-ordering-file, in the order of the
