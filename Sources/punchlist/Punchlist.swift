@@ -3,8 +3,24 @@ import Foundation
 import Logging
 import Punchlist
 
-/// The `punchlist` executable: thin, it reads settings and hands over to the library.
+/// The process's entry point: the command runs on Swift's global executor while the main thread
+/// waits for it. Swift's own async entry point would hand the main thread to `dispatch_main`, which
+/// ends it with `pthread_exit`, and glibc then unwinds the main thread's stack through the binary's
+/// unwind tables, keeping 1–2 MiB of them resident for nothing (docs/BENCHMARKS.md, "Idle memory").
+/// Nothing in the server runs on the main actor or the main queue, which nothing drains now.
 @main
+enum Main {
+    static func main() {
+        let finished = DispatchSemaphore(value: 0)
+        Task.detached {
+            await PunchlistCommand.main()
+            finished.signal()
+        }
+        finished.wait()
+    }
+}
+
+/// The `punchlist` executable: thin, it reads settings and hands over to the library.
 struct PunchlistCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "punchlist",

@@ -4,9 +4,10 @@
 
 Every function of BINARY that ran in the callgrind traces (recorded with --dump-instr=yes
 --compress-pos=no --compress-strings=no, so that each cost line starts with the instruction's
-address in the binary), as raw symbol names for lld's --symbol-ordering-file, in the order of the
-traces. Addresses, not callgrind's function names, decide: callgrind names some functions after a
-neighbour, and names none for the compiler's private helpers (linker/text.ld places those).
+address in the binary), as raw symbol names for lld's --symbol-ordering-file: the first trace's
+functions, then those each further trace adds, each group sorted by name. Addresses, not
+callgrind's function names, decide: callgrind names some functions after a neighbour, and names
+none for the compiler's private helpers (linker/text.ld places those).
 BINARY must keep its symbol table (strip -g, not strip).
 
 --check: how much of the list a build still has (CI, scripts/ci.d/40-container-contract). Renamed
@@ -68,17 +69,20 @@ def main():
     binary, traces = sys.argv[1], sys.argv[2:]
     syms = functions(binary)
     starts = [s[0] for s in syms]
-    ran, unnamed = {}, 0
+    ran, unnamed = [], 0
     for trace in traces:
+        found = set()
         for a in addresses(trace, binary.rsplit("/", 1)[-1]):
             i = bisect.bisect_right(starts, a) - 1
             # Several symbols can start at one address (aliases): any that covers it names it.
             while i > 0 and a >= syms[i][1] and syms[i - 1][0] == syms[i][0]:
                 i -= 1
             if i >= 0 and a < syms[i][1]:
-                ran.setdefault(syms[i][2], None)
+                found.add(syms[i][2])
             else:
                 unnamed += 1
+        # Each trace's new functions together, sorted so that a regenerated list diffs by what changed.
+        ran += sorted(found - set(ran))
     if not ran:
         sys.exit("startup_order.py: no function of the binary in the traces (recorded with --dump-instr=yes?)")
     print("\n".join(ran))
