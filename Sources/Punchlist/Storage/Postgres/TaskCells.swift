@@ -7,7 +7,7 @@ import PostgresNIO
 /// or format than expected still goes through it.
 struct TaskCells {
     var iterator: PostgresRow.Iterator
-    /// Whether the cells are in the binary format whatever their label says (``PreparedReads``).
+    /// Whether the cells are in the binary format whatever their label says (``PreparedQueries``).
     let binaryResults: Bool
     init(_ iterator: PostgresRow.Iterator, binaryResults: Bool = false) {
         self.iterator = iterator

@@ -87,13 +87,13 @@ struct TaskWrite {
         if let shape, shape.sql == sql {
             return try await Self.lastEventID(in: prepared.rows(shape, binds, on: client), binaryResults: true).map(events)
         }
-        return try await Self.lastEventID(in: Array(client.allRows(Self.query(sql, binds), logger: logger)), binaryResults: false).map(events)
+        return try await Self.lastEventID(in: client.allRows(Self.query(sql, binds), logger: logger), binaryResults: false).map(events)
     }
 
     /// Runs the statement on a connection (inside a transaction), unprepared.
     func runIfHappened(on connection: PostgresConnection, logger: Logger) async throws -> [TaskEvent]? {
         let (sql, binds, events) = statement()
-        return try await Self.lastEventID(in: Array(connection.allRows(Self.query(sql, binds), logger: logger)), binaryResults: false).map(events)
+        return try await Self.lastEventID(in: connection.allRows(Self.query(sql, binds), logger: logger), binaryResults: false).map(events)
     }
 
     private static func query(_ sql: String, _ binds: [PostgresData]) -> PostgresQuery {
@@ -103,7 +103,7 @@ struct TaskWrite {
     }
 
     /// The user's last event id, which the statement returns when the change happened.
-    private static func lastEventID(in rows: [PostgresRow], binaryResults: Bool) throws -> Int64? {
+    private static func lastEventID(in rows: some Collection<PostgresRow>, binaryResults: Bool) throws -> Int64? {
         guard let row = rows.first else { return nil }
         var cells = TaskCells(row.makeIterator(), binaryResults: binaryResults)
         return try cells.optionalInteger(Int64.self)
