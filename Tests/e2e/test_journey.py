@@ -118,7 +118,9 @@ def test_the_whole_journey(browsers, server, api):
     # --- complete the recurring task: it goes, its next occurrence comes.
     old_id = app.row_id("Water plants")
     app.toggle("Water plants")
-    app.until(lambda d: app.titles().count("Water plants") == 1 and app.row_id("Water plants") != old_id,
+    # One snapshot per poll: between the completed row leaving and the next one arriving
+    # there is a moment with no "Water plants" at all, and that is not a failure.
+    app.until(lambda d: len(ids := app.row_ids("Water plants")) == 1 and ids[0] != old_id,
               message="the next occurrence replaces the completed one")
     badge = app.due_badge("Water plants")
     assert "badge--overdue" not in badge.get_attribute("class"), "the next occurrence is not overdue"

@@ -163,6 +163,13 @@ class App:
     def row_id(self, title: str) -> str:
         return self.row(title).get_attribute("data-id")
 
+    def row_ids(self, title: str) -> list[str]:
+        """The ids of the rows titled so, read in one script: a snapshot that a wait can poll
+        while rows come and go (a row found and then gone between two calls would not be)."""
+        return self.js("""return [...document.querySelectorAll('#task-list > li:not(.is-leaving)')]
+            .filter(li => li.querySelector('.task__title')?.textContent.trim() === arguments[0])
+            .map(li => li.dataset.id)""", title)
+
     def toggle(self, title: str) -> None:
         self.row(title).find_element(By.CSS_SELECTOR, ".task__check").click()
 
