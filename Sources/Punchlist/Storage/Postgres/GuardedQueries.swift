@@ -2,7 +2,9 @@ import Logging
 import NIOCore
 import PostgresNIO
 
-// Every query on a pooled connection goes through here, and takes its rows all at once.
+// Every query goes through here and takes its rows all at once: on the pool's connections, and on
+// the direct one that migrates (MigrationConnectionTests: a migration waiting for its lock hung
+// four times in five when that connection was closed).
 //
 // The pool can lease a connection that the server closed a moment before (a restart, Neon scaling
 // to zero, `pg_terminate_backend`), before it has heard. PostgresNIO writes the request into the
@@ -32,6 +34,23 @@ extension PostgresConnection {
         let result: EventLoopFuture<PostgresQueryResult> = self.query(query, logger: logger)
         return try await unlessClosed(result).get()
     }
+
+    /// `work` in a transaction on this connection, which it must query through ``allRows(_:logger:)``.
+    /// An error thrown by `work` itself (a 412, say) comes out as it was.
+    func transaction<Result: Sendable>(
+        logger: Logger, isolation: isolated (any Actor)? = #isolation, _ work: (PostgresConnection) async throws -> Result
+    ) async throws -> Result {
+        try await allRows("BEGIN", logger: logger)
+        let result: Result
+        do {
+            result = try await work(self)
+        } catch {
+            _ = try? await allRows("ROLLBACK", logger: logger)
+            throw error
+        }
+        try await allRows("COMMIT", logger: logger)
+        return result
+    }
 }
 
 extension PostgresClient {
@@ -41,20 +60,8 @@ extension PostgresClient {
         try await withConnection { try await $0.allRows(query, logger: logger) }
     }
 
-    /// `work` in a transaction on a pooled connection, which it must query through ``PostgresConnection/allRows(_:logger:)``.
-    /// An error thrown by `work` itself (a 412, say) comes out as it was.
+    /// `work` in a transaction on a pooled connection (``PostgresConnection/transaction(logger:_:)``).
     func transaction<Result: Sendable>(logger: Logger, _ work: (PostgresConnection) async throws -> Result) async throws -> Result {
-        try await withConnection { connection in
-            try await connection.allRows("BEGIN", logger: logger)
-            let result: Result
-            do {
-                result = try await work(connection)
-            } catch {
-                _ = try? await connection.allRows("ROLLBACK", logger: logger)
-                throw error
-            }
-            try await connection.allRows("COMMIT", logger: logger)
-            return result
-        }
+        try await withConnection { try await $0.transaction(logger: logger, work) }
     }
 }

@@ -30,16 +30,17 @@ enum PostgresSearch {
         var after = UUID(uuid: (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0))
         while true {
             var ids: [UUID] = [], titles: [String] = [], tags: [String] = [], descriptions: [String] = []
-            let rows = try await connection.query(
+            let rows = try await connection.allRows(
                 "SELECT id, title, tags, description FROM tasks WHERE id > \(after) ORDER BY id LIMIT 1000", logger: logger)
-            for try await (id, title, taskTags, description) in rows.decode((UUID, String, [String], String).self) {
+            for row in rows.rows {
+                let (id, title, taskTags, description) = try row.decode((UUID, String, [String], String).self)
                 ids.append(id)
                 titles.append(folded(title))
                 tags.append(foldedTags(taskTags))
                 descriptions.append(folded(description))
             }
             guard let last = ids.last else { return }
-            try await connection.query(
+            try await connection.allRows(
                 """
                 UPDATE tasks SET search = \(unescaped: document(title: "f.title", tags: "f.tags", description: "f.description"))
                 FROM unnest(\(ids)::uuid[], \(titles)::text[], \(tags)::text[], \(descriptions)::text[]) AS f(id, title, tags, description)

@@ -100,46 +100,43 @@ public struct PostgresStore: Store {
     public func migrate() async throws {
         try await withDirectConnection { connection in
             // One lock for the whole cluster of replicas: whoever holds it migrates, the others wait and find nothing to do.
-            try await connection.query("SELECT pg_advisory_lock(7860001)", logger: logger)
+            try await connection.allRows("SELECT pg_advisory_lock(7860001)", logger: logger)
             do {
-                try await connection.query(
+                try await connection.allRows(
                     "CREATE TABLE IF NOT EXISTS schema_migrations (version text PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())",
                     logger: logger)
-                var applied = Set<String>()
-                for try await version in try await connection.query("SELECT version FROM schema_migrations", logger: logger).decode(String.self) {
-                    applied.insert(version)
-                }
+                let applied = Set(
+                    try await connection.allRows("SELECT version FROM schema_migrations", logger: logger).rows.map { try $0.decode(String.self) })
                 for migration in PostgresMigrations.all where !applied.contains(migration.version) {
-                    try await connection.withTransaction(logger: logger) { transaction in
+                    try await connection.transaction(logger: logger) { transaction in
                         // The extended protocol takes one statement at a time.
                         for statement in migration.sql.components(separatedBy: ";\n") {
                             let sql = statement.split(separator: "\n").filter { !$0.trimmingCharacters(in: .whitespaces).hasPrefix("--") }
                                 .joined(separator: "\n").trimmingCharacters(in: .whitespacesAndNewlines)
-                            if !sql.isEmpty { try await transaction.query(PostgresQuery(unsafeSQL: sql), logger: logger) }
+                            if !sql.isEmpty { try await transaction.allRows(PostgresQuery(unsafeSQL: sql), logger: logger) }
                         }
-                        try await transaction.query("INSERT INTO schema_migrations (version) VALUES (\(migration.version))", logger: logger)
+                        try await transaction.allRows("INSERT INTO schema_migrations (version) VALUES (\(migration.version))", logger: logger)
                     }
                     logger.info("applied migration", metadata: ["migration": "\(migration.version)"])
                 }
                 if !applied.contains(PostgresSearch.refoldedVersion) {
                     try await PostgresSearch.refoldAll(connection, logger: logger)
-                    try await connection.query("INSERT INTO schema_migrations (version) VALUES (\(PostgresSearch.refoldedVersion))", logger: logger)
+                    try await connection.allRows("INSERT INTO schema_migrations (version) VALUES (\(PostgresSearch.refoldedVersion))", logger: logger)
                     logger.info("applied migration", metadata: ["migration": "\(PostgresSearch.refoldedVersion)"])
                 }
             } catch {
-                _ = try? await connection.query("SELECT pg_advisory_unlock(7860001)", logger: logger)
+                _ = try? await connection.allRows("SELECT pg_advisory_unlock(7860001)", logger: logger)
                 throw error
             }
-            try await connection.query("SELECT pg_advisory_unlock(7860001)", logger: logger)
+            try await connection.allRows("SELECT pg_advisory_unlock(7860001)", logger: logger)
         }
     }
 
     public func storeSettingIfAbsent(name: String, value: String) async throws -> String {
         try await withDirectConnection { connection in
-            try await connection.query("INSERT INTO meta (key, value) VALUES (\(name), \(value)) ON CONFLICT (key) DO NOTHING", logger: logger)
-            let rows = try await connection.query("SELECT value FROM meta WHERE key = \(name)", logger: logger)
-            for try await stored in rows.decode(String.self) { return stored }
-            return value
+            try await connection.allRows("INSERT INTO meta (key, value) VALUES (\(name), \(value)) ON CONFLICT (key) DO NOTHING", logger: logger)
+            let rows = try await connection.allRows("SELECT value FROM meta WHERE key = \(name)", logger: logger).rows
+            return try rows.first?.decode(String.self) ?? value
         }
     }
 }
