@@ -340,6 +340,16 @@ class PrivateCluster:
     def is_running(self) -> bool:
         return self._run("status", timeout=30).returncode == 0
 
+    def refuse(self) -> None:
+        """Restarts it refusing every connection with SQLSTATE 57P03, as while starting up."""
+        done = self._run("refuse")
+        assert done.returncode == 0, f"private cluster did not start refusing: {done.stderr[-3000:]}"
+
+    def promote(self) -> None:
+        """Ends refuse(): it takes connections again."""
+        done = self._run("promote")
+        assert done.returncode == 0, f"private cluster did not take connections: {done.stderr[-3000:]}"
+
 
 @pytest.fixture
 def private_cluster(pg_admin_url: str) -> Iterator[PrivateCluster]:

@@ -1,4 +1,5 @@
-"""PostgreSQL under operation: concurrent start-ups, and the database going away and back."""
+"""PostgreSQL under operation: concurrent start-ups, a database still starting, and the database
+going away and back."""
 
 from __future__ import annotations
 
@@ -32,6 +33,24 @@ def test_two_replicas_starting_together_migrate_once(start_server, fresh_databas
         assert_no_crash(server.stdout(), stderr)
         errors = [line for line in json_lines(stderr) if str(line.get("level", "")).lower() in ("error", "critical")]
         assert not errors, f"{name} server logged errors: {errors}\n{server.logs()}"
+
+
+def test_start_waits_for_a_database_still_starting_up(start_server, private_cluster):
+    # A Compose database started at the same moment, or a server recovering after a crash,
+    # takes the connection and answers "the database system is not accepting connections"
+    # (SQLSTATE 57P03). That is "not up yet", like a refused connection: start-up must retry
+    # within DATABASE_CONNECT_TIMEOUT, not exit at once naming DATABASE_URL.
+    url = private_cluster.start()
+    private_cluster.refuse()
+    server = start_server(DATABASE_URL=url, DATABASE_CONNECT_TIMEOUT="60")
+    retried = wait_until(lambda: server.stderr().count("database not reachable yet") >= 2 or None, timeout=15, interval=0.2)
+    assert retried, f"start-up did not retry while the database refused connections\n{server.logs()}"
+    assert server.proc.poll() is None, f"punchlist gave up on a database that was starting\n{server.logs()}"
+
+    private_cluster.promote()
+    ready = server.wait_for("/ready", 200, timeout=20)
+    assert ready.json() == {"status": "ready", "database": "postgres"}
+    assert_no_crash(server.stdout(), server.stderr())
 
 
 def _ready_status(server) -> requests.Response | None:
