@@ -209,16 +209,16 @@ func waitForDatabase(settings: Settings, logger: Logger, _ work: () async throws
     }
 }
 
-/// Whether start-up should try `error`'s step again: the database did not answer, is starting or
-/// shutting down (SQLSTATE class 57: `57P01` a terminated connection, `57P02` a crash,
-/// `57P03` "the database system is starting up"), or closed the connection under it
-/// (``StoreError/unavailable`` is how a query found its connection closed).
+/// Whether start-up should try `error`'s step again: the database did not answer, said it is not
+/// there for now (``PostgresOutage``: starting up, shutting down, too many connections), or closed
+/// the connection under it (``StoreError/unavailable`` is how a query found its connection closed).
+/// A wrong password, a missing database or a bad certificate is not retried.
 func isConnectionFailure(_ error: any Error) -> Bool {
-    if let error = error as? PSQLError {
-        if error.code == .server, let state = error.serverInfo?[.sqlState] { return ["57P01", "57P02", "57P03"].contains(state) }
+    if let error = error as? PSQLError, error.code != .server {
         return [.connectionError, .serverClosedConnection, .uncleanShutdown, .poolClosed].contains(error.code)
     }
-    return error is ChannelError || error is IOError || error is NIOConnectionError || error as? StoreError == .unavailable
+    return PostgresOutage.serverSaysOutage(error) || PostgresOutage.isClosedConnection(error)
+        || error is ChannelError || error is IOError || error is NIOConnectionError || error as? StoreError == .unavailable
 }
 
 /// Closes the language model's HTTP client once the server has stopped.

@@ -3,6 +3,7 @@ going away and back."""
 
 from __future__ import annotations
 
+import threading
 import time
 
 import requests
@@ -50,6 +51,65 @@ def test_start_waits_for_a_database_still_starting_up(start_server, private_clus
     private_cluster.promote()
     ready = server.wait_for("/ready", 200, timeout=20)
     assert ready.json() == {"status": "ready", "database": "postgres"}
+    assert_no_crash(server.stdout(), server.stderr())
+
+
+def test_requests_answer_503_not_500_when_the_database_ends_their_connections(start_server, pg_admin_url, fresh_database):
+    # A restart, a failover, Neon suspending its compute or an administrator ends the server's
+    # connections while requests run on them. PostgreSQL says so (57P01, "terminating connection
+    # due to administrator command") or the connection just closes; either way the request must
+    # answer 503 database_unavailable with Retry-After, as for a database that is down, never a
+    # 500 "internal_error" (before, about one request in three hundred here did).
+    server = start_server(DATABASE_URL=fresh_database, AUTH_RATE_LIMIT="off")
+    server.wait_for("/ready", 200, timeout=20)
+    signed_up = requests.post(
+        server.url + "/api/auth/signup", json={"email": "cut@example.com", "password": "cut-password-1"}, timeout=10)
+    assert signed_up.status_code == 201, signed_up.text
+    headers = {"Authorization": f"Bearer {signed_up.json()['access_token']}"}
+    first = requests.post(server.url + "/api/tasks", json={"title": "first"}, headers=headers, timeout=5).json()
+
+    # Every kind of read and write: the prepared first page and one task, a filtered page, a create.
+    shapes = [("GET", "/api/tasks?limit=50", None), ("GET", "/api/tasks?status=open", None),
+              ("GET", f"/api/tasks/{first['id']}", None), ("POST", "/api/tasks", {"title": "during"})]
+    answers: list[tuple[int, str]] = []
+    lock = threading.Lock()
+    stop = time.monotonic() + 7
+
+    def client(offset: int) -> None:
+        with requests.Session() as session:
+            n = offset
+            while time.monotonic() < stop:
+                method, path, body = shapes[n % len(shapes)]
+                n += 1
+                response = session.request(method, server.url + path, json=body, headers=headers, timeout=20)
+                code = response.json().get("code", "") if response.status_code >= 400 else ""
+                with lock:
+                    answers.append((response.status_code, code))
+
+    clients = [threading.Thread(target=client, args=(i,)) for i in range(8)]
+    for thread in clients:
+        thread.start()
+    database = fresh_database.rsplit("/", 1)[1].split("?")[0]
+    ended = 0
+    for _ in range(3):
+        time.sleep(1.5)
+        ended += int(psql(pg_admin_url, f"SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE datname = '{database}'"))
+    for thread in clients:
+        thread.join()
+
+    assert ended >= 3, "no connection was ended: the test did not test anything"
+    statuses = {status for status, _ in answers}
+    assert statuses <= {200, 201, 503}, f"unexpected statuses: {sorted(statuses)}"
+    assert all(code == "database_unavailable" for status, code in answers if status == 503)
+    assert sum(1 for status, _ in answers if status < 300) > 100, "too few requests succeeded"
+    # ... and it recovers by itself.
+    def api_answers():
+        response = requests.get(server.url + "/api/tasks?limit=1", headers=headers, timeout=5)
+        return (response,) if response.status_code == 200 else None
+
+    back = wait_until(api_answers, timeout=15, interval=0.2)
+    assert back, f"the API did not come back after the connections were ended\n{server.logs()}"
+    assert "unexpected error" not in server.stderr(), server.logs()
     assert_no_crash(server.stdout(), server.stderr())
 
 

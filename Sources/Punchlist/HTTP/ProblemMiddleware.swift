@@ -25,8 +25,8 @@ struct ProblemMiddleware: RouterMiddleware {
             return problem
         case let error as HTTPError:
             return problem(for: error, request: request)
-        case let error as PSQLError where error.code != .server:
-            context.logger.error("database unreachable", metadata: ["error": "\(error.code)"])
+        case let error where PostgresOutage.isOutage(error):
+            context.logger.error("database unreachable", metadata: ["error": "\(Self.describe(error))"])
             return .unavailable()
         case StoreError.unavailable:
             return .unavailable()
