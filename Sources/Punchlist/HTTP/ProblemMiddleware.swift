@@ -40,9 +40,10 @@ struct ProblemMiddleware: RouterMiddleware {
         }
     }
 
-    /// What the log says of an unexpected error: PostgreSQL's own message where there is one.
+    /// What the log says of an outage or an unexpected error: PostgreSQL's own message where there is one.
     private static func describe(_ error: any Error) -> String {
-        if let error = error as? PSQLError, let message = error.serverInfo?[.message] {
+        if let error = error as? PSQLError {
+            guard let message = error.serverInfo?[.message] else { return "PostgresNIO: \(error.code)" }
             return "PostgreSQL: \(message) (\(error.serverInfo?[.sqlState] ?? "?"))"
         }
         return String(describing: error)
