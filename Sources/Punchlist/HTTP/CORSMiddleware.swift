@@ -22,7 +22,7 @@ struct CORSMiddleware: RouterMiddleware {
                 headers[.accessControlAllowOrigin] = origin
                 headers[.accessControlAllowMethods] = "GET, POST, PATCH, PUT, DELETE, OPTIONS"
                 headers[.accessControlAllowHeaders] =
-                    request.headers[.accessControlRequestHeaders] ?? "Authorization, Content-Type, If-Match, X-Request-ID, Last-Event-ID"
+                    request.headers[.accessControlRequestHeaders] ?? "Authorization, Content-Type, If-Match, Idempotency-Key, X-Request-ID, Last-Event-ID"
                 headers[.accessControlMaxAge] = "600"
             }
             return Response(status: .noContent, headers: headers)
@@ -31,7 +31,7 @@ struct CORSMiddleware: RouterMiddleware {
         response.headers.append(HTTPField(name: .vary, value: "Origin"))
         if allowed {
             response.headers[.accessControlAllowOrigin] = origin
-            response.headers[.accessControlExposeHeaders] = "ETag, Location, X-Request-ID, Retry-After"
+            response.headers[.accessControlExposeHeaders] = "ETag, Location, X-Request-ID, Retry-After, Idempotent-Replayed"
         }
         return response
     }

@@ -72,6 +72,9 @@ struct MeteredStore: Store {
     func insert(tasks: [TaskItem], userID: UUID) async throws -> [TaskEvent] {
         try await measure("insert_tasks") { try await base.insert(tasks: tasks, userID: userID) }
     }
+    func insert(task: TaskItem, userID: UUID, key: IdempotencyKey, now: Date) async throws -> KeyedCreation {
+        try await measure("insert_keyed_task") { try await base.insert(task: task, userID: userID, key: key, now: now) }
+    }
     func task(id: UUID, userID: UUID) async throws -> TaskItem? { try await measure("task") { try await base.task(id: id, userID: userID) } }
     func modifyTask(id: UUID, userID: UUID, _ change: @Sendable (TaskItem) throws -> TaskChange) async throws -> (TaskChange, [TaskEvent])? {
         try await withoutActuallyEscaping(change) { change in

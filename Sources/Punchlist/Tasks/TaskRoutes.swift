@@ -10,13 +10,26 @@ struct TaskRoutes: Sendable {
     func register(on group: RouterGroup<AppRequestContext>) {
         group.post("tasks") { request, context in
             let user = try context.requireIdentity().userID
+            let body = try await JSONBody.read(request, context: context)
             var errors: [Problem.FieldError] = []
-            let input = TaskInput(try await JSONBody.read(request, context: context), requireTitle: true, errors: &errors)
+            let input = TaskInput(body, requireTitle: true, errors: &errors)
             guard errors.isEmpty else { throw Problem.validation(errors) }
-            let task = try await tasks.create(input, userID: user)
-            var response = Self.taskResponse(task, status: .created)
-            response.headers[.location] = "/api/tasks/\(task.id.lowercased)"
-            return response
+            guard let key = try IdempotencyKey.of(request, body: body) else {
+                return Self.created(try await tasks.create(input, userID: user))
+            }
+            switch try await tasks.create(input, userID: user, key: key) {
+            case .created(let task):
+                return Self.created(task)
+            case .replayed(let id, let json):
+                // A create's answer is always at version 1.
+                return Response(
+                    status: .created,
+                    headers: [
+                        .contentType: "application/json", .eTag: "\"1\"", .location: "/api/tasks/\(id.lowercased)",
+                        IdempotencyKey.replayedHeader: "true",
+                    ],
+                    body: .init(byteBuffer: ByteBuffer(string: json)))
+            }
         }
         group.get("tasks") { request, context in
             let user = try context.requireIdentity().userID
@@ -60,6 +73,13 @@ struct TaskRoutes: Sendable {
             throw Problem.badRequest("If-Match must be a task version such as \"3\" (the ETag), or *.")
         }
         return version
+    }
+
+    /// The 201 of a create.
+    static func created(_ task: TaskItem) -> Response {
+        var response = taskResponse(task, status: .created)
+        response.headers[.location] = "/api/tasks/\(task.id.lowercased)"
+        return response
     }
 
     static func taskResponse(_ task: TaskItem, status: HTTPResponse.Status) -> Response {

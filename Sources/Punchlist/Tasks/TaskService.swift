@@ -26,6 +26,32 @@ struct TaskService: Sendable {
         return task
     }
 
+    /// A create sent with an idempotency key: the task made now, or the answer of the create that
+    /// first sent the key (its task's id and JSON as they were then).
+    enum KeyedOutcome: Sendable {
+        case created(TaskItem)
+        case replayed(taskID: UUID, json: String)
+    }
+
+    /// Creates the task unless `key` was sent before: then repeats that create's answer, or refuses
+    /// (422) if it came with another body.
+    func create(_ input: TaskInput, userID: UUID, key: IdempotencyKey) async throws -> KeyedOutcome {
+        let now = Date().roundedToMilliseconds
+        let task = Self.newTask(input, userID: userID, now: now)
+        switch try await store.insert(task: task, userID: userID, key: key, now: now) {
+        case .created(let events):
+            await published(events)
+            return .created(task)
+        case .earlier(let fingerprint, let taskID, let json):
+            guard fingerprint == key.fingerprint else {
+                throw Problem(
+                    .unprocessableContent, code: "idempotency_key_reused",
+                    detail: "This Idempotency-Key was sent with another body in the last 24 hours; use a new key for a new task.")
+            }
+            return .replayed(taskID: taskID, json: json)
+        }
+    }
+
     func task(id: UUID, userID: UUID) async throws -> TaskItem {
         guard let task = try await store.task(id: id, userID: userID) else { throw Problem.notFound("No such task.") }
         return task

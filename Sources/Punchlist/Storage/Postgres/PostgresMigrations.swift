@@ -105,5 +105,20 @@ enum PostgresMigrations {
             CREATE INDEX task_embeddings_by_user ON task_embeddings(user_id, model);
             """
         ),
+        (
+            "3-idempotency-keys",
+            """
+            -- The creates sent with an Idempotency-Key, and their answers, for a day (IdempotencyKey.swift).
+            CREATE TABLE idempotency_keys (
+                user_id uuid NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+                key text NOT NULL,
+                fingerprint text NOT NULL,
+                task_id uuid NOT NULL,
+                response text NOT NULL,
+                created_at timestamptz NOT NULL,
+                PRIMARY KEY (user_id, key)
+            );
+            """
+        ),
     ]
 }

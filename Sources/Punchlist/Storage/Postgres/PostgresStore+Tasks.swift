@@ -25,6 +25,34 @@ extension PostgresStore {
         }
     }
 
+    public func insert(task: TaskItem, userID: UUID, key: IdempotencyKey, now: Date) async throws -> KeyedCreation {
+        let forgotten = now - IdempotencyKey.rememberedFor, response = String(decoding: task.json, as: UTF8.self)
+        return try await transaction { connection in
+            try await connection.allRows(
+                "DELETE FROM idempotency_keys WHERE user_id = \(userID) AND created_at < \(forgotten)", logger: logger)
+            // Claims the key; a create holding it already makes this wait for its transaction, and then claim nothing.
+            let claimed = try await connection.allRows(
+                """
+                INSERT INTO idempotency_keys (user_id, key, fingerprint, task_id, response, created_at)
+                SELECT id, \(key.value), \(key.fingerprint), \(task.id), \(response), \(now) FROM users WHERE id = \(userID)
+                ON CONFLICT DO NOTHING RETURNING 1
+                """, logger: logger)
+            if !claimed.rows.isEmpty {
+                // No row back: the user is gone (deleted in between).
+                guard let events = try await Self.creation(of: [task], userID: userID).runIfHappened(on: connection, logger: logger) else {
+                    throw StoreError.unavailable
+                }
+                return .created(events)
+            }
+            let earlier = try await connection.allRows(
+                "SELECT fingerprint, task_id, response FROM idempotency_keys WHERE user_id = \(userID) AND key = \(key.value)", logger: logger)
+            // None: the user is gone.
+            guard let row = earlier.rows.first else { throw StoreError.unavailable }
+            let (fingerprint, taskID, answer) = try row.decode((String, UUID, String).self)
+            return .earlier(fingerprint: fingerprint, taskID: taskID, response: answer)
+        }
+    }
+
     /// Inserts tasks with one `INSERT` over arrays, whatever their number. Arrays cannot carry
     /// NULLs here, so empty text (or day 0) stands for NULL.
     static func creation(of tasks: [TaskItem], userID: UUID) -> TaskWrite {

@@ -129,6 +129,20 @@ enum SQLiteMigrations {
                 CREATE INDEX task_embeddings_by_user ON task_embeddings(user_id, model);
                 """)
         }
+        migrator.registerMigration("3-idempotency-keys") { db in
+            try db.execute(sql: """
+                -- The creates sent with an Idempotency-Key, and their answers, for a day (IdempotencyKey.swift).
+                CREATE TABLE idempotency_keys (
+                    user_id TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+                    key TEXT NOT NULL,
+                    fingerprint TEXT NOT NULL,
+                    task_id TEXT NOT NULL,
+                    response TEXT NOT NULL,
+                    created_at INTEGER NOT NULL,
+                    PRIMARY KEY (user_id, key)
+                ) WITHOUT ROWID;
+                """)
+        }
         return migrator
     }
 }

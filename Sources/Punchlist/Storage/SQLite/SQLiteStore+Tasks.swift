@@ -11,6 +11,27 @@ extension SQLiteStore {
         }
     }
 
+    public func insert(task: TaskItem, userID: UUID, key: IdempotencyKey, now: Date) async throws -> KeyedCreation {
+        try await pool.write { db in
+            let user = userID.lowercased
+            try db.execute(
+                sql: "DELETE FROM idempotency_keys WHERE user_id = ? AND created_at < ?",
+                arguments: [user, (now - IdempotencyKey.rememberedFor).milliseconds])
+            if let earlier = try Row.fetchOne(
+                db, sql: "SELECT fingerprint, task_id, response FROM idempotency_keys WHERE user_id = ? AND key = ?", arguments: [user, key.value])
+            {
+                guard let taskID = UUID(text: earlier["task_id"]) else { throw StoreError.unavailable }
+                return .earlier(fingerprint: earlier["fingerprint"], taskID: taskID, response: earlier["response"])
+            }
+            try Self.insert(task, db: db)
+            let event = try Self.appendEvent(.created, task: task, db: db)
+            try db.execute(
+                sql: "INSERT INTO idempotency_keys (user_id, key, fingerprint, task_id, response, created_at) VALUES (?, ?, ?, ?, ?, ?)",
+                arguments: [user, key.value, key.fingerprint, task.id.lowercased, String(decoding: task.json, as: UTF8.self), now.milliseconds])
+            return .created([event])
+        }
+    }
+
     public func task(id: UUID, userID: UUID) async throws -> TaskItem? {
         try await read { db in
             try SQLiteTaskColumns.fetch(
