@@ -1,7 +1,8 @@
 // Every call to the REST API goes through api(): bearer token, JSON bodies, problem details
 // turned into ApiError, a 401 sent back to the login screen, and an unreachable server
 // (network failure or 503) waited out and retried — except for POST, whose retry could
-// create something twice: the caller shows the error and keeps what was typed.
+// create something twice, unless the caller sends an Idempotency-Key and asks for `retry`;
+// otherwise the caller shows the error and keeps what was typed.
 
 import { API_BASE } from "./config.js";
 import { token } from "./session.js";
@@ -68,6 +69,12 @@ export async function api(method, path, options = {}) {
     if (response.status === 401 && auth) unauthorizedHandler(error);
     throw error;
   }
+}
+
+/** A fresh Idempotency-Key for one create: 128 random bits in hex. (crypto.randomUUID would
+ * need a secure context, which a server reached over plain HTTP on a LAN is not.) */
+export function newKey() {
+  return Array.from(crypto.getRandomValues(new Uint8Array(16)), (b) => b.toString(16).padStart(2, "0")).join("");
 }
 
 async function readBody(response) {

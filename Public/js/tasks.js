@@ -8,7 +8,7 @@
 // copy made by a new POST; the price is that other devices see the deletion those seconds later.
 
 import { $, h, announce, debounce } from "./dom.js";
-import { api, explain } from "./api.js";
+import { api, explain, newKey } from "./api.js";
 import { toParams, matches, comparator, isFiltered } from "./query.js";
 import { renderRow } from "./taskrow.js";
 import { toast } from "./toast.js";
@@ -305,7 +305,10 @@ export function createTaskList({ filters, isLive, onChanged }) {
   // ---------- actions ----------
 
   async function add(body) {
-    const task = await api("POST", "/api/tasks", { body });
+    // Sent again, with the same key, until the server answers: the key makes it one task even when
+    // a first attempt was written but its answer lost (Idempotency-Key, docs/DECISIONS.md).
+    const headers = { "Idempotency-Key": newKey() };
+    const task = await api("POST", "/api/tasks", { body, headers, retry: true });
     filters.noteTags([task]);
     place(task);
     onChanged?.();

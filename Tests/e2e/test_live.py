@@ -108,21 +108,22 @@ def test_server_unreachable_is_shown_retried_and_caught_up(browsers, server, api
         banner = app.visible("#offline-banner", 5)
         assert "Can’t reach Punchlist" in banner.text
         app.until(lambda d: app.el("#live").get_attribute("data-state") != "live", message="indicator leaves 'live'")
-        # Adding while the server is down: explained, and the text is kept for another try.
+        # Adding while the server is down: the form waits with what was typed, and sends it again
+        # (with its Idempotency-Key) once the server is back.
         app.el("#qa-title").send_keys("Typed during the outage", Keys.ENTER)
-        assert "Can’t reach" in app.visible("#qa-error").text
+        app.until(lambda d: app.el("#quick-add").get_attribute("aria-busy") == "true", message="the form waits")
         assert app.el("#qa-title").get_attribute("value") == "Typed during the outage"
     finally:
         server.start()
 
     app.wait_live(15)  # reconnected by itself (backoff with jitter)
     app.until(lambda d: app.el("#offline-banner").get_attribute("hidden") is not None, 15, "banner hidden again")
+    # The waiting task went in by itself, once, and the form is ready for the next.
+    app.wait_has("Typed during the outage")
+    app.until(lambda d: app.el("#qa-title").get_attribute("value") == "", message="the form cleared")
     # A change made elsewhere after the restart reaches the page through the resumed stream.
     api.create(user["access_token"], title="After the outage")
     app.wait_has("After the outage", 3)
-    # The kept text goes in now.
-    app.el("#qa-title").send_keys(Keys.ENTER)
-    app.wait_has("Typed during the outage")
     titles = [t["title"] for t in api.tasks(user["access_token"])]
     assert sorted(titles) == ["After the outage", "Before the outage", "Typed during the outage"]
 
