@@ -30,8 +30,7 @@ struct AssistantRoutes: Sendable {
             var limit = 50
             if let text = request.uri.queryParameters["limit"].map(String.init) {
                 guard let value = Int(text), (1...200).contains(value) else {
-                    throw Problem(.badRequest, code: "invalid_parameter", detail: "limit must be a whole number from 1 to 200.",
-                                  fieldErrors: [.init(field: "limit", message: "must be a whole number from 1 to 200")])
+                    throw Problem.invalidParameter("limit", mustBe: "a whole number from 1 to 200")
                 }
                 limit = value
             }

@@ -96,6 +96,12 @@ extension Problem {
         Problem(.badRequest, code: code, detail: detail)
     }
 
+    /// `400 invalid_parameter` for a query parameter or header `name` whose value is not `expected`,
+    /// naming it in `errors` as the OpenAPI document says.
+    static func invalidParameter(_ name: String, mustBe expected: String) -> Problem {
+        Problem(.badRequest, code: "invalid_parameter", detail: "\(name) must be \(expected).", fieldErrors: [.init(field: name, message: "must be \(expected)")])
+    }
+
     static func unauthorized(_ detail: String = "A valid bearer token is required.") -> Problem {
         Problem(.unauthorized, code: "unauthorized", detail: detail)
     }

@@ -92,7 +92,7 @@ struct LiveRoutes: Sendable {
     /// `since` / `Last-Event-ID`: an event id, or absent.
     static func since(_ text: String?) throws -> Int64? {
         guard let text, !text.isEmpty else { return nil }
-        guard let value = Int64(text), value >= 0 else { throw Problem.badRequest("since (or Last-Event-ID) must be an event id.") }
+        guard let value = Int64(text), value >= 0 else { throw Problem.invalidParameter("since", mustBe: "an event id (as Last-Event-ID is)") }
         return value
     }
 }

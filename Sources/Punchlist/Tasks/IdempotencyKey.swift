@@ -33,8 +33,7 @@ public struct IdempotencyKey: Sendable, Equatable {
         var key = Substring(sent)
         if key.count >= 2, key.first == "\"", key.last == "\"" { key = key.dropFirst().dropLast() }
         guard (1...255).contains(key.utf8.count), key.utf8.allSatisfy({ (0x21...0x7E).contains($0) && $0 != UInt8(ascii: "\"") }) else {
-            throw Problem.badRequest(
-                "Idempotency-Key must be 1 to 255 visible ASCII characters, such as a UUID.")
+            throw Problem.invalidParameter("Idempotency-Key", mustBe: "1 to 255 visible ASCII characters, such as a UUID")
         }
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]

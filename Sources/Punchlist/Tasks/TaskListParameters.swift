@@ -75,8 +75,6 @@ struct TaskListParameters {
     }
 
     private func invalid(_ name: String, _ expected: String) -> Problem {
-        var problem = Problem.badRequest("\(name) must be \(expected).")
-        problem.fieldErrors = [.init(field: name, message: "must be \(expected)")]
-        return problem
+        Problem.invalidParameter(name, mustBe: expected)
     }
 }

@@ -70,7 +70,7 @@ struct TaskRoutes: Sendable {
         guard (1...18).contains(unquoted.count), unquoted.allSatisfy(\.isASCII), unquoted.allSatisfy(\.isNumber), !unquoted.hasPrefix("0"),
             let version = Int(unquoted)
         else {
-            throw Problem.badRequest("If-Match must be a task version such as \"3\" (the ETag), or *.")
+            throw Problem.invalidParameter("If-Match", mustBe: "a task version such as \"3\" (the ETag), or *")
         }
         return version
     }

@@ -89,7 +89,7 @@ struct TaskTransferRoutes: Sendable {
 
     private static func partialFlag(_ request: Request) throws -> Bool {
         guard let text = request.uri.queryParameters["partial"].map(String.init) else { return false }
-        guard let flag = Bool(text) else { throw Problem.badRequest("partial must be true or false.") }
+        guard let flag = Bool(text) else { throw Problem.invalidParameter("partial", mustBe: "true or false") }
         return flag
     }
 
