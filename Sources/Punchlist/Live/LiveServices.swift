@@ -52,7 +52,7 @@ struct PostgresLiveListener: NamedService {
 }
 
 /// Deletes old events on a schedule, keeping what the contract promises for resuming: at least
-/// seven days, and at least each user's latest 10,000.
+/// seven days, and at least each user's latest 10,000. Forgets idempotency keys past their day too.
 struct EventPruner: NamedService {
     var description: String { "EventPruner" }
     let store: any Store
@@ -70,8 +70,10 @@ struct EventPruner: NamedService {
                 do {
                     let removed = try await store.pruneEvents(olderThan: Date() - Self.keepFor, keepingLatest: Self.keepLatest)
                     if removed > 0 { logger.info("pruned old events", metadata: ["count": "\(removed)"]) }
+                    let forgotten = try await store.pruneIdempotencyKeys(olderThan: Date() - IdempotencyKey.rememberedFor)
+                    if forgotten > 0 { logger.info("forgot old idempotency keys", metadata: ["count": "\(forgotten)"]) }
                 } catch {
-                    logger.warning("could not prune old events", metadata: ["error": "\(type(of: error))"])
+                    logger.warning("could not prune old events or idempotency keys", metadata: ["error": "\(type(of: error))"])
                 }
             }
         }

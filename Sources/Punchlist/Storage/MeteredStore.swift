@@ -75,6 +75,9 @@ struct MeteredStore: Store {
     func insert(task: TaskItem, userID: UUID, key: IdempotencyKey, now: Date) async throws -> KeyedCreation {
         try await measure("insert_keyed_task") { try await base.insert(task: task, userID: userID, key: key, now: now) }
     }
+    func pruneIdempotencyKeys(olderThan date: Date) async throws -> Int {
+        try await measure("prune_idempotency_keys") { try await base.pruneIdempotencyKeys(olderThan: date) }
+    }
     func task(id: UUID, userID: UUID) async throws -> TaskItem? { try await measure("task") { try await base.task(id: id, userID: userID) } }
     func modifyTask(id: UUID, userID: UUID, _ change: @Sendable (TaskItem) throws -> TaskChange) async throws -> (TaskChange, [TaskEvent])? {
         try await withoutActuallyEscaping(change) { change in

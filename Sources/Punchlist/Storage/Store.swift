@@ -42,10 +42,12 @@ public protocol Store: Sendable {
     /// Inserts tasks for one user, with one `task.created` event each, in one transaction.
     func insert(tasks: [TaskItem], userID: UUID) async throws -> [TaskEvent]
     /// Inserts `task` with its `task.created` event and remembers `key` with the task's JSON, in one
-    /// transaction, unless the user sent `key` in the last ``IdempotencyKey/rememberedFor``: then it
-    /// writes nothing and returns what the earlier create remembered. A second create with the same
-    /// key waits for the first's transaction. Forgets the user's keys older than that, as of `now`.
+    /// transaction, unless the user sent `key` in the ``IdempotencyKey/rememberedFor`` before `now`:
+    /// then it writes nothing and returns what the earlier create remembered. A second create with
+    /// the same key waits for the first's transaction.
     func insert(task: TaskItem, userID: UUID, key: IdempotencyKey, now: Date) async throws -> KeyedCreation
+    /// Forgets the idempotency keys sent before `date`; returns how many went.
+    func pruneIdempotencyKeys(olderThan date: Date) async throws -> Int
     func task(id: UUID, userID: UUID) async throws -> TaskItem?
     /// Reads the task under a write lock, lets `change` decide what becomes of it, and writes
     /// the outcome with its events, all in one transaction. Returns the change made and its events;

@@ -77,6 +77,7 @@ import Testing
                 let refused = try await client.send(.post, "/api/tasks", json: ["title": "x"], headers: headers)
                 #expect(refused.status == .badRequest, "\(bad)")
                 #expect(refused.problemCode == "invalid_parameter", "\(bad)")
+                #expect((refused.json["errors"] as? [[String: Any]])?.first?["field"] as? String == "Idempotency-Key", "\(bad)")
             }
             let aliceItems = try #require(try await client.send(.get, "/api/tasks", headers: alice.auth).json["items"] as? [Any])
             #expect(aliceItems.count == 1)
@@ -133,6 +134,9 @@ import Testing
                 return
             }
             #expect(try await store.tasks(userID: user.id, matching: TaskQuery()).items.count == 2)
+            // The key was taken over by the last create: the pruner has nothing older than a day to forget.
+            #expect(try await store.pruneIdempotencyKeys(olderThan: Date() - IdempotencyKey.rememberedFor) == 0)
+            #expect(try await store.pruneIdempotencyKeys(olderThan: Date() + 60) == 1)
         }
     }
 }

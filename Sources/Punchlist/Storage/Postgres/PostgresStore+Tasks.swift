@@ -25,32 +25,44 @@ extension PostgresStore {
         }
     }
 
+    /// One statement, like every other task write (no transaction whose locks a lost connection
+    /// could leave behind): claim the key, and only if that claimed it, create the task.
     public func insert(task: TaskItem, userID: UUID, key: IdempotencyKey, now: Date) async throws -> KeyedCreation {
-        let forgotten = now - IdempotencyKey.rememberedFor, response = String(decoding: task.json, as: UTF8.self)
-        return try await transaction { connection in
-            try await connection.allRows(
-                "DELETE FROM idempotency_keys WHERE user_id = \(userID) AND created_at < \(forgotten)", logger: logger)
-            // Claims the key; a create holding it already makes this wait for its transaction, and then claim nothing.
-            let claimed = try await connection.allRows(
-                """
-                INSERT INTO idempotency_keys (user_id, key, fingerprint, task_id, response, created_at)
-                SELECT id, \(key.value), \(key.fingerprint), \(task.id), \(response), \(now) FROM users WHERE id = \(userID)
-                ON CONFLICT DO NOTHING RETURNING 1
-                """, logger: logger)
-            if !claimed.rows.isEmpty {
-                // No row back: the user is gone (deleted in between).
-                guard let events = try await Self.creation(of: [task], userID: userID).runIfHappened(on: connection, logger: logger) else {
-                    throw StoreError.unavailable
-                }
-                return .created(events)
-            }
-            let earlier = try await connection.allRows(
-                "SELECT fingerprint, task_id, response FROM idempotency_keys WHERE user_id = \(userID) AND key = \(key.value)", logger: logger)
-            // None: the user is gone.
-            guard let row = earlier.rows.first else { throw StoreError.unavailable }
-            let (fingerprint, taskID, answer) = try row.decode((String, UUID, String).self)
-            return .earlier(fingerprint: fingerprint, taskID: taskID, response: answer)
+        if let events = try await Self.keyedCreation(of: task, key: key, now: now).runIfHappened(on: client, prepared: prepared, logger: logger) {
+            return .created(events)
         }
+        // Claimed by an earlier create (which this one waited for, if it was still being written).
+        let earlier = try await client.allRows(
+            "SELECT fingerprint, task_id, response FROM idempotency_keys WHERE user_id = \(userID) AND key = \(key.value)", logger: logger)
+        // None: the user is gone (deleted in between).
+        guard let row = earlier.rows.first else { throw StoreError.unavailable }
+        let (fingerprint, taskID, answer) = try row.decode((String, UUID, String).self)
+        return .earlier(fingerprint: fingerprint, taskID: taskID, response: answer)
+    }
+
+    /// ``creation(of:userID:)`` of one task, made only if it claims `key`: a new key, or one older
+    /// than ``IdempotencyKey/rememberedFor``, which it takes over. A key another create is still
+    /// writing makes this wait for that create's commit, and then claim nothing.
+    static func keyedCreation(of task: TaskItem, key: IdempotencyKey, now: Date) -> TaskWrite {
+        var write = TaskWrite(userID: task.userID, events: [(.created, task)])
+        let user = write.bind(task.userID)
+        let claim = """
+            claim AS (
+                INSERT INTO idempotency_keys (user_id, key, fingerprint, task_id, response, created_at)
+                SELECT id, \(write.bind(key.value))::text, \(write.bind(key.fingerprint))::text, \(write.bind(task.id))::uuid,
+                    \(write.bind(String(decoding: task.json, as: UTF8.self)))::text, \(write.bind(now))::timestamptz
+                FROM users WHERE id = \(user)::uuid
+                ON CONFLICT (user_id, key) DO UPDATE SET fingerprint = excluded.fingerprint, task_id = excluded.task_id,
+                    response = excluded.response, created_at = excluded.created_at
+                WHERE idempotency_keys.created_at < \(write.bind(now - IdempotencyKey.rememberedFor))::timestamptz
+                RETURNING 1
+            )
+            """
+        write.changes.append(claim)
+        appendInsert(of: [task], to: &write, onlyIf: "EXISTS (SELECT 1 FROM claim)")
+        write.happened = "EXISTS (SELECT 1 FROM claim)"
+        write.shape = KeyedTaskCreation.self
+        return write
     }
 
     /// Inserts tasks with one `INSERT` over arrays, whatever their number. Arrays cannot carry
@@ -58,7 +70,13 @@ extension PostgresStore {
     static func creation(of tasks: [TaskItem], userID: UUID) -> TaskWrite {
         var write = TaskWrite(userID: userID, events: tasks.map { (.created, $0) })
         write.shape = TaskCreation.self
-        let user = write.bind(userID)
+        appendInsert(of: tasks, to: &write)
+        return write
+    }
+
+    /// The `created` part of a write that inserts `tasks`, all or, when `condition` (SQL) is false, none.
+    private static func appendInsert(of tasks: [TaskItem], to write: inout TaskWrite, onlyIf condition: String? = nil) {
+        let user = write.bind(write.userID)
         let tags = write.bind(tasks.map { SQLiteStore.tagsJSON($0.tags) })
         let sql = """
             created AS (
@@ -78,10 +96,15 @@ extension PostgresStore {
                     \(write.bind(tasks.map { PostgresSearch.folded($0.description) }))::text[])
                     AS t(id, title, title_key, description, completed, priority, tags, due_at, recurrence, anchor_day, created_at, updated_at,
                          completed_at, version, search_title, search_tags, search_description)
+                \(condition.map { "WHERE \($0)" } ?? "")
             )
             """
         write.changes.append(sql)
-        return write
+    }
+
+    public func pruneIdempotencyKeys(olderThan date: Date) async throws -> Int {
+        let rows = try await client.allRows("DELETE FROM idempotency_keys WHERE created_at < \(date) RETURNING 1", logger: logger)
+        return rows.rows.count
     }
 
     public func task(id: UUID, userID: UUID) async throws -> TaskItem? {

@@ -27,6 +27,10 @@ enum TaskCreation: TaskWriteShape {
     static let sql = PostgresStore.creation(of: [.template], userID: TaskItem.template.userID).statement().sql
 }
 
+enum KeyedTaskCreation: TaskWriteShape {
+    static let sql = PostgresStore.keyedCreation(of: .template, key: IdempotencyKey(value: "", fingerprint: ""), now: Date()).statement().sql
+}
+
 enum TaskUpdate: TaskWriteShape {
     static let sql = PostgresStore.update(from: .template, to: .template, follower: nil).statement().sql
 }

@@ -14,11 +14,10 @@ extension SQLiteStore {
     public func insert(task: TaskItem, userID: UUID, key: IdempotencyKey, now: Date) async throws -> KeyedCreation {
         try await pool.write { db in
             let user = userID.lowercased
-            try db.execute(
-                sql: "DELETE FROM idempotency_keys WHERE user_id = ? AND created_at < ?",
-                arguments: [user, (now - IdempotencyKey.rememberedFor).milliseconds])
+            // A key older than its day is taken over, as if new.
             if let earlier = try Row.fetchOne(
-                db, sql: "SELECT fingerprint, task_id, response FROM idempotency_keys WHERE user_id = ? AND key = ?", arguments: [user, key.value])
+                db, sql: "SELECT fingerprint, task_id, response FROM idempotency_keys WHERE user_id = ? AND key = ? AND created_at >= ?",
+                arguments: [user, key.value, (now - IdempotencyKey.rememberedFor).milliseconds])
             {
                 guard let taskID = UUID(text: earlier["task_id"]) else { throw StoreError.unavailable }
                 return .earlier(fingerprint: earlier["fingerprint"], taskID: taskID, response: earlier["response"])
@@ -26,9 +25,16 @@ extension SQLiteStore {
             try Self.insert(task, db: db)
             let event = try Self.appendEvent(.created, task: task, db: db)
             try db.execute(
-                sql: "INSERT INTO idempotency_keys (user_id, key, fingerprint, task_id, response, created_at) VALUES (?, ?, ?, ?, ?, ?)",
+                sql: "INSERT OR REPLACE INTO idempotency_keys (user_id, key, fingerprint, task_id, response, created_at) VALUES (?, ?, ?, ?, ?, ?)",
                 arguments: [user, key.value, key.fingerprint, task.id.lowercased, String(decoding: task.json, as: UTF8.self), now.milliseconds])
             return .created([event])
+        }
+    }
+
+    public func pruneIdempotencyKeys(olderThan date: Date) async throws -> Int {
+        try await pool.write { db in
+            try db.execute(sql: "DELETE FROM idempotency_keys WHERE created_at < ?", arguments: [date.milliseconds])
+            return db.changesCount
         }
     }
 
