@@ -3,7 +3,7 @@
 // sessionStorage, so an expired session or a reload does not lose it.
 
 import { $, showFieldErrors, clearFieldErrors, setMessage } from "./dom.js";
-import { explain } from "./api.js";
+import { explain, newKey } from "./api.js";
 import { fromInputs } from "./dates.js";
 import { saveDraft, loadDraft, clearDraft } from "./session.js";
 import { parseTags } from "./taskrow.js";
@@ -38,6 +38,9 @@ export function createQuickAdd({ tasks, userId }) {
     recurrence: { input: el.recurrence, error: $("#qa-recurrence-error"), label: "Repeat" },
   };
   let busy = false;
+  // The create being sent, kept with the draft: {key, body}. A reload in the middle sends the same
+  // body again with the same Idempotency-Key, so a first attempt that was written is not doubled.
+  let pending = null;
 
   const read = () => ({
     title: el.title.value, priority: el.priority.value, date: el.date.value, time: el.time.value,
@@ -46,7 +49,7 @@ export function createQuickAdd({ tasks, userId }) {
   const remember = () => {
     const d = read();
     form.classList.toggle("has-options", Boolean(d.date || d.time || d.tags || d.recurrence || d.priority !== "none"));
-    if (userId()) saveDraft(userId(), d);
+    if (userId()) saveDraft(userId(), pending ? { ...d, pending } : d);
   };
 
   function fill(draft) {
@@ -63,6 +66,7 @@ export function createQuickAdd({ tasks, userId }) {
     fill({});
     clearFieldErrors(fields);
     setMessage(general, "");
+    pending = null;
     clearDraft();
   }
 
@@ -83,7 +87,10 @@ export function createQuickAdd({ tasks, userId }) {
 
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
-    if (busy) return;
+    if (busy) {
+      setMessage(general, "Still adding the task before this one: it goes in as soon as Punchlist answers.");
+      return;
+    }
     clearFieldErrors(fields);
     setMessage(general, "");
     const parsed = parseQuick(el.title.value);
@@ -104,13 +111,24 @@ export function createQuickAdd({ tasks, userId }) {
       due_at: dueAt,
       recurrence: el.recurrence.value || null,
     };
+    const sent = JSON.stringify(body);
+    if (pending?.body !== sent) pending = { key: newKey(), body: sent };
+    const typed = JSON.stringify(read());
+    remember();
     busy = true;
     form.setAttribute("aria-busy", "true");
     try {
-      await tasks.add(body);
-      // Keep the options for a run of similar tasks? No: a fresh start is less surprising.
-      reset();
-      el.title.focus();
+      await tasks.add(body, pending.key);
+      if (JSON.stringify(read()) === typed) {
+        // Keep the options for a run of similar tasks? No: a fresh start is less surprising.
+        reset();
+        el.title.focus();
+      } else {
+        // Typed on while it waited for the server: keep that, for its own Enter.
+        pending = null;
+        setMessage(general, "");
+        remember();
+      }
     } catch (error) {
       if (error.status === 401) return; // back to login; the draft is kept
       const rest = showFieldErrors(fields, error.errors ?? []);
@@ -126,6 +144,7 @@ export function createQuickAdd({ tasks, userId }) {
     restore() {
       const draft = loadDraft(userId());
       fill(draft ?? {});
+      pending = draft?.pending ?? null;
       return Boolean(draft?.title);
     },
     remember,

@@ -304,10 +304,10 @@ export function createTaskList({ filters, isLive, onChanged }) {
 
   // ---------- actions ----------
 
-  async function add(body) {
-    // Sent again, with the same key, until the server answers: the key makes it one task even when
-    // a first attempt was written but its answer lost (Idempotency-Key, docs/DECISIONS.md).
-    const headers = { "Idempotency-Key": newKey() };
+  /** Creates a task. Sent again, with the same key, until the server answers: the key makes it one
+   * task even when a first attempt was written but its answer lost (docs/DECISIONS.md). */
+  async function add(body, key = newKey()) {
+    const headers = { "Idempotency-Key": key };
     const task = await api("POST", "/api/tasks", { body, headers, retry: true });
     filters.noteTags([task]);
     place(task);
