@@ -99,7 +99,9 @@ extension Problem {
     /// `400 invalid_parameter` for a query parameter or header `name` whose value is not `expected`,
     /// naming it in `errors` as the OpenAPI document says.
     static func invalidParameter(_ name: String, mustBe expected: String) -> Problem {
-        Problem(.badRequest, code: "invalid_parameter", detail: "\(name) must be \(expected).", fieldErrors: [.init(field: name, message: "must be \(expected)")])
+        Problem(
+            .badRequest, code: "invalid_parameter", detail: "\(name) must be \(expected).",
+            fieldErrors: [.init(field: name, message: "must be \(expected)")])
     }
 
     static func unauthorized(_ detail: String = "A valid bearer token is required.") -> Problem {

@@ -20,7 +20,8 @@ public struct IdempotencyKey: Sendable, Equatable {
         self.fingerprint = fingerprint
     }
 
-    /// How long a user's key is remembered; each keyed create forgets that user's older ones.
+    /// How long a key is remembered. An older one is taken over by the next create that sends it,
+    /// as a new key, and `EventPruner` forgets the rest.
     public static let rememberedFor: TimeInterval = 86_400
     static let header = HTTPField.Name("Idempotency-Key")!
     /// Set on an answer that repeats an earlier create's.
