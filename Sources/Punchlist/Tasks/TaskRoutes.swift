@@ -22,13 +22,9 @@ struct TaskRoutes: Sendable {
                 return Self.created(task)
             case .replayed(let id, let json):
                 // A create's answer is always at version 1.
-                return Response(
-                    status: .created,
-                    headers: [
-                        .contentType: "application/json", .eTag: "\"1\"", .location: "/api/tasks/\(id.lowercased)",
-                        IdempotencyKey.replayedHeader: "true",
-                    ],
-                    body: .init(byteBuffer: ByteBuffer(string: json)))
+                var response = Self.created(id: id, version: 1, json: ByteBuffer(string: json))
+                response.headers[IdempotencyKey.replayedHeader] = "true"
+                return response
             }
         }
         group.get("tasks") { request, context in
@@ -77,14 +73,21 @@ struct TaskRoutes: Sendable {
 
     /// The 201 of a create.
     static func created(_ task: TaskItem) -> Response {
-        var response = taskResponse(task, status: .created)
-        response.headers[.location] = "/api/tasks/\(task.id.lowercased)"
+        created(id: task.id, version: task.version, json: ByteBuffer(bytes: task.json))
+    }
+
+    /// The 201 of a create, from the task's id, version and JSON (as a replay has them).
+    static func created(id: UUID, version: Int, json: ByteBuffer) -> Response {
+        var response = taskResponse(version: version, json: json, status: .created)
+        response.headers[.location] = "/api/tasks/\(id.lowercased)"
         return response
     }
 
     static func taskResponse(_ task: TaskItem, status: HTTPResponse.Status) -> Response {
-        Response(
-            status: status, headers: [.contentType: "application/json", .eTag: "\"\(task.version)\""],
-            body: .init(byteBuffer: ByteBuffer(bytes: task.json)))
+        taskResponse(version: task.version, json: ByteBuffer(bytes: task.json), status: status)
+    }
+
+    private static func taskResponse(version: Int, json: ByteBuffer, status: HTTPResponse.Status) -> Response {
+        Response(status: status, headers: [.contentType: "application/json", .eTag: "\"\(version)\""], body: .init(byteBuffer: json))
     }
 }

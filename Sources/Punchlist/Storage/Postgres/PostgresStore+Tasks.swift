@@ -58,9 +58,10 @@ extension PostgresStore {
                 RETURNING 1
             )
             """
+        let claimed = "EXISTS (SELECT 1 FROM claim)"
         write.changes.append(claim)
-        appendInsert(of: [task], to: &write, onlyIf: "EXISTS (SELECT 1 FROM claim)")
-        write.happened = "EXISTS (SELECT 1 FROM claim)"
+        appendInsert(of: [task], to: &write, onlyIf: claimed)
+        write.happened = claimed
         write.shape = KeyedTaskCreation.self
         return write
     }
