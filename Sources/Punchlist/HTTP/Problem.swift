@@ -116,4 +116,11 @@ extension Problem {
     static func unavailable(_ detail: String = "The database is not answering; try again shortly.") -> Problem {
         Problem(.serviceUnavailable, code: "database_unavailable", detail: detail, headers: [.retryAfter: "5"])
     }
+
+    /// PostgreSQL turned the request away for a concurrent change every time it was tried (``PostgresConflict``).
+    static func busy() -> Problem {
+        Problem(
+            .serviceUnavailable, code: "database_busy", detail: "The database was busy with concurrent changes; try again.",
+            headers: [.retryAfter: "1"])
+    }
 }

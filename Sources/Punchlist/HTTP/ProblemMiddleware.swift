@@ -5,8 +5,8 @@ import Hummingbird
 import PostgresNIO
 
 /// Turns every error into a problem document: known problems as they are, framework errors by
-/// their status, an unreachable database as 503, and anything else as a logged 500 that says nothing
-/// of its cause.
+/// their status, an unreachable database and a change PostgreSQL kept turning away for a
+/// concurrent one as 503, and anything else as a logged 500 that says nothing of its cause.
 struct ProblemMiddleware: RouterMiddleware {
     typealias Context = AppRequestContext
     private var routes: RouteCatalog { .api }
@@ -30,6 +30,9 @@ struct ProblemMiddleware: RouterMiddleware {
             return .unavailable()
         case StoreError.unavailable:
             return .unavailable()
+        case let error where PostgresConflict.isConflict(error):
+            context.logger.warning("database conflict", metadata: ["error": "\(Self.describe(error))"])
+            return .busy()
         case let error as DatabaseError where [.SQLITE_BUSY, .SQLITE_LOCKED, .SQLITE_IOERR, .SQLITE_FULL].contains(error.resultCode):
             context.logger.error("database error", metadata: ["error": "\(error.resultCode)"])
             return .unavailable()

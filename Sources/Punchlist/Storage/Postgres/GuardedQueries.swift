@@ -54,14 +54,20 @@ extension PostgresConnection {
 }
 
 extension PostgresClient {
-    /// The rows of `query` all at once, on a pooled connection.
+    /// The rows of `query` all at once, on a pooled connection; tried again if a concurrent
+    /// transaction turns it away (``PostgresConflict``).
     @discardableResult
     func allRows(_ query: PostgresQuery, logger: Logger) async throws -> PostgresQueryResult {
-        try await withConnection { try await $0.allRows(query, logger: logger) }
+        try await withConnection { connection in
+            try await PostgresConflict.retrying { try await connection.allRows(query, logger: logger) }
+        }
     }
 
-    /// `work` in a transaction on a pooled connection (``PostgresConnection/transaction(logger:_:)``).
+    /// `work` in a transaction on a pooled connection (``PostgresConnection/transaction(logger:_:)``),
+    /// all of it tried again if a concurrent transaction turns it away (``PostgresConflict``).
     func transaction<Result: Sendable>(logger: Logger, _ work: (PostgresConnection) async throws -> Result) async throws -> Result {
-        try await withConnection { try await $0.transaction(logger: logger, work) }
+        try await withConnection { connection in
+            try await PostgresConflict.retrying { try await connection.transaction(logger: logger, work) }
+        }
     }
 }

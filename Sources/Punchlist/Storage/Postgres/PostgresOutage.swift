@@ -18,13 +18,18 @@ enum PostgresOutage {
 
     /// Whether PostgreSQL itself answered `error` because it is not there for now.
     static func serverSaysOutage(_ error: any Error) -> Bool {
+        sqlState(of: error).map(isOutage(sqlState:)) == true
+    }
+
+    /// The SQLSTATE of an error PostgreSQL itself answered, in either of PostgresNIO's shapes.
+    static func sqlState(of error: any Error) -> String? {
         switch error {
         case let error as PSQLError:
-            error.code == .server && (error.serverInfo?[.sqlState]).map(isOutage(sqlState:)) == true
+            error.code == .server ? error.serverInfo?[.sqlState] : nil
         case PostgresError.server(let message):
-            message.fields[.sqlState].map(isOutage(sqlState:)) == true
+            message.fields[.sqlState]
         default:
-            false
+            nil
         }
     }
 

@@ -17,13 +17,14 @@ import Synchronization
 final class PreparedQueries: Sendable {
     private let prepared = Mutex<[PostgresConnection.ID: [ObjectIdentifier: PreparedQuery]]>([:])
 
-    /// The rows of `statement`, prepared on whichever pooled connection runs it, with `binds` for its placeholders.
+    /// The rows of `statement`, prepared on whichever pooled connection runs it, with `binds` for its
+    /// placeholders; tried again if a concurrent transaction turns it away (``PostgresConflict``).
     func rows(_ statement: any PreparedSQL.Type, _ binds: [PostgresData], on client: PostgresClient) async throws -> [PostgresRow] {
         // Known by type: hashing the text of a write (2 kB) cost more than the rest of the look-up.
         let (key, sql) = (ObjectIdentifier(statement), statement.sql)
         return try await client.withConnection { connection in
             let prepared = try await self.prepared(key, sql, on: connection)
-            return try await connection.unlessClosed(prepared.execute(binds)).get()
+            return try await PostgresConflict.retrying { try await connection.unlessClosed(prepared.execute(binds)).get() }
         }
     }
 
