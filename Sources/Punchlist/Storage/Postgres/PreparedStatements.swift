@@ -18,7 +18,11 @@ enum TaskByID: PreparedSQL {
 /// can make a generic plan much worse than the one made for the values at hand.
 /// `$1` the user, `$2` how many rows.
 enum FirstTaskPage: PreparedSQL {
-    static let sql = TaskListSQL(query: TaskQuery(), userID: UUID(), dialect: .postgres).statements[0].postgresQuery.0
+    /// The statement as ``TaskListSQL`` writes it, with `?` placeholders: a list whose statement
+    /// is this one runs prepared, without numbering the placeholders of its text again.
+    static let template = statement.sql
+    static let sql = statement.postgresQuery.0
+    private static let statement = TaskListSQL(query: TaskQuery(), userID: UUID(), dialect: .postgres).statements[0]
 }
 
 // The shapes of task writes, each with its text made once from a template.

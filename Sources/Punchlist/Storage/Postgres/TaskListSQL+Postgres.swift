@@ -7,15 +7,15 @@ extension TaskListSQL {
     func fetch(_ client: PostgresClient, prepared: PreparedQueries, logger: Logger) async throws -> TaskPage {
         var rows: [(task: TaskItem, score: Double)] = []
         for statement in statements where rows.count <= query.limit {
-            var (sql, bindings) = statement.postgresQuery
             let limit = query.limit + 1 - rows.count
-            bindings.append(limit)
-            if sql == FirstTaskPage.sql {
+            if statement.sql == FirstTaskPage.template {
                 // The default order is not relevance, so the rows carry no score.
                 for row in try await prepared.rows(FirstTaskPage.self, [PostgresData(uuid: userID), PostgresData(int: limit)], on: client) {
                     rows.append(try Self.taskAndScore(from: row, userID: userID, scored: false, binaryResults: true))
                 }
             } else {
+                var (sql, bindings) = statement.postgresQuery
+                bindings.append(limit)
                 let result = try await client.allRows(PostgresQuery(unsafeSQL: sql, binds: bindings), logger: logger)
                 for row in result { rows.append(try Self.taskAndScore(from: row, userID: userID, scored: readsScore)) }
             }
