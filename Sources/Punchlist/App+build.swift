@@ -112,7 +112,7 @@ public func buildServer(settings: Settings, logger: Logger) async throws -> Punc
         logger: logger
     )
     app.addServices(opened.services)
-    app.addServices(EventPruner(store: store, logger: logger))
+    app.addServices(Pruner(store: store, logger: logger))
     if let model { app.addServices(ModelClientCloser(model: model)) }
     if let postgres = opened.store as? PostgresStore {
         warnIfPooled(settings: settings, logger: logger)

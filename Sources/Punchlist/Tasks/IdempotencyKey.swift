@@ -21,7 +21,7 @@ public struct IdempotencyKey: Sendable, Equatable {
     }
 
     /// How long a key is remembered. An older one is taken over by the next create that sends it,
-    /// as a new key, and `EventPruner` forgets the rest.
+    /// as a new key, and `Pruner` forgets the rest.
     public static let rememberedFor: TimeInterval = 86_400
     static let header = HTTPField.Name("Idempotency-Key")!
     /// Set on an answer that repeats an earlier create's.

@@ -9,8 +9,8 @@ import Testing
     /// of its CPU (docs/BENCHMARKS.md, "Start-up"): each of ours names itself.
     @Test func servicesNameThemselvesAsServiceLifecycleLogsThem() async throws {
         try await withStore(.sqlite) { store in
-            let services: [Any] = [EventPruner(store: store, logger: Logger(label: "test")), LiveConnectionsCloser(hub: LiveHub())]
-            #expect(services.map { "\($0)" } == ["EventPruner", "LiveConnectionsCloser"])
+            let services: [Any] = [Pruner(store: store, logger: Logger(label: "test")), LiveConnectionsCloser(hub: LiveHub())]
+            #expect(services.map { "\($0)" } == ["Pruner", "LiveConnectionsCloser"])
         }
     }
 }
